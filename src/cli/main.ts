@@ -1,0 +1,73 @@
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { flowsCommand, synthCommand, validateCommand } from "./commands";
+import { EXIT, Io, processIo } from "./io";
+
+/** The package version, read from package.json so there is one source of truth. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Runs the sgc command line on `argv` (without node and script) and returns the exit code. */
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command("sgc")
+    .description("Service-graph compiler: a manifest of services to AWS security groups, as Terraform.")
+    .version(version(), "-V, --version")
+    .showHelpAfterError("(run sgc --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command("validate")
+    .description("check manifests against the schema and for meaning; write nothing")
+    .argument("<file...>", "manifest files")
+    .action((files: string[]) => {
+      code = validateCommand(files, io);
+    });
+
+  program
+    .command("synth")
+    .description("compile manifests into Terraform: DIR/stacks/<name>/cdk.tf.json")
+    .argument("<file...>", "manifest files, one stack each")
+    .option("-o, --out <dir>", "output directory", "cdktf.out")
+    .action((files: string[], options: { out: string }) => {
+      code = synthCommand(files, options.out, io);
+    });
+
+  program
+    .command("flows")
+    .description("print the effective allowed flows of a manifest or a synthesized cdk.tf.json")
+    .argument("<file>", "a manifest or a cdk.tf.json")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((file: string, options: { format: string }) => {
+      code = flowsCommand(file, options.format, io);
+    });
+
+  if (argv.length === 0) {
+    io.err(program.helpInformation());
+    return EXIT.invalid;
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    throw error;
+  }
+  return code;
+}
+
+/** The binary's entry point: never a stack trace for the user, unless SGC_DEBUG asks for one. */
+export function main(): void {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const detail = process.env.SGC_DEBUG ? (error as Error).stack : (error as Error).message;
+      process.stderr.write(`sgc: internal error: ${detail}\nThis is a bug in sgc; please report it with the input that caused it.\n`);
+      process.exitCode = EXIT.invalid;
+    },
+  );
+}

@@ -1,0 +1,114 @@
+import { comparePorts, formatPort, intersect, mergeRanges } from "./ports";
+import { Endpoint, Flow, PortSpec, Rule } from "./types";
+
+/** What the evaluator needs of a rule: which group, which direction, which peer, which ports. */
+export type RuleLike = Pick<Rule, "direction" | "service" | "peer" | "port">;
+
+/** A stable, unique text key for an endpoint: `service:web`, `network:office:ipv4`, `internet:ipv6`, `cidr:10.0.0.0/8`. */
+export function endpointKey(e: Endpoint): string {
+  switch (e.kind) {
+    case "service":
+      return `service:${e.name}`;
+    case "network":
+      return `network:${e.name}:${e.family}`;
+    case "internet":
+      return `internet:${e.family}`;
+    case "cidr":
+      return `cidr:${e.cidr}`;
+    case "prefixList":
+      return `prefix-list:${e.id}`;
+    case "securityGroup":
+      return `security-group:${e.id}`;
+  }
+}
+
+/** A short readable name for an endpoint: `web`, `office (ipv4)`, `internet (ipv6)`, `10.0.0.0/8`. */
+export function formatEndpoint(e: Endpoint): string {
+  switch (e.kind) {
+    case "service":
+      return e.name;
+    case "network":
+      return `${e.name} (${e.family})`;
+    case "internet":
+      return `internet (${e.family})`;
+    case "cidr":
+      return e.cidr;
+    case "prefixList":
+      return e.id;
+    case "securityGroup":
+      return e.id;
+  }
+}
+
+/** A stable text key for a flow: `service:web -> service:app tcp/8080`. */
+export function flowKey(flow: Flow): string {
+  return `${endpointKey(flow.from)} -> ${endpointKey(flow.to)} ${formatPort(flow.port)}`;
+}
+
+/**
+ * The flows a set of rules allows. Between two managed groups a flow needs both the
+ * destination's ingress from the source's group and the source's egress to the destination's
+ * group (the intersection of their ports); to or from anything else, the one rule suffices.
+ */
+export function evaluate(rules: readonly RuleLike[]): Flow[] {
+  const egressBetweenGroups = new Map<string, PortSpec[]>();
+  for (const rule of rules) {
+    if (rule.direction === "egress" && rule.peer.kind === "service") {
+      const key = `${rule.service}\u0000${rule.peer.name}`;
+      const list = egressBetweenGroups.get(key);
+      if (list) list.push(rule.port);
+      else egressBetweenGroups.set(key, [rule.port]);
+    }
+  }
+  const flows: Flow[] = [];
+  for (const rule of rules) {
+    const self: Endpoint = { kind: "service", name: rule.service };
+    if (rule.direction === "ingress") {
+      if (rule.peer.kind === "service") {
+        for (const out of egressBetweenGroups.get(`${rule.peer.name}\u0000${rule.service}`) ?? []) {
+          const port = intersect(rule.port, out);
+          if (port) flows.push({ from: rule.peer, to: self, port });
+        }
+      } else {
+        flows.push({ from: rule.peer, to: self, port: rule.port });
+      }
+    } else if (rule.peer.kind !== "service") {
+      flows.push({ from: self, to: rule.peer, port: rule.port });
+    }
+  }
+  return canonicalFlows(flows);
+}
+
+/**
+ * The same access in one spelling: per pair of endpoints, `all` absorbs everything else and
+ * tcp or udp ranges are merged into disjoint maximal ranges; sorted by key.
+ */
+export function canonicalFlows(flows: readonly Flow[]): Flow[] {
+  const byPair = new Map<string, { from: Endpoint; to: Endpoint; ports: PortSpec[] }>();
+  for (const flow of flows) {
+    const key = `${endpointKey(flow.from)}\u0000${endpointKey(flow.to)}`;
+    const entry = byPair.get(key);
+    if (entry) entry.ports.push(flow.port);
+    else byPair.set(key, { from: flow.from, to: flow.to, ports: [flow.port] });
+  }
+  const out: Flow[] = [];
+  for (const key of [...byPair.keys()].sort()) {
+    const { from, to, ports } = byPair.get(key)!;
+    for (const port of canonicalPorts(ports)) out.push({ from, to, port });
+  }
+  return out;
+}
+
+/** A set of ports in one spelling: `all` alone, or merged ranges per protocol plus icmp kinds. */
+export function canonicalPorts(ports: readonly PortSpec[]): PortSpec[] {
+  if (ports.some((p) => p.protocol === "all")) return [{ protocol: "all" }];
+  const out: PortSpec[] = [];
+  for (const protocol of ["tcp", "udp"] as const) {
+    const ranges = ports.filter((p) => p.protocol === protocol) as { from: number; to: number }[];
+    for (const r of mergeRanges(ranges)) out.push({ protocol, from: r.from, to: r.to });
+  }
+  for (const protocol of ["icmp", "icmpv6"] as const) {
+    if (ports.some((p) => p.protocol === protocol)) out.push({ protocol });
+  }
+  return out.sort(comparePorts);
+}

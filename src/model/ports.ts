@@ -1,0 +1,134 @@
+import { PortSpec, Protocol } from "./types";
+
+/** A port item as written in a manifest: 443, "8000-8100", { port, protocol }, { from, to, protocol }, { protocol }. */
+export type PortItem = number | string | { port?: number; from?: number; to?: number; protocol?: "tcp" | "udp" | "icmp" | "all" };
+
+/** A port item understood, or why it cannot be. */
+export type ParsedPort = { ok: true; port: PortSpec } | { ok: false; code: string; message: string; hint?: string };
+
+const MAX_PORT = 65535;
+
+/** Reads one port item; the checks mirror what AWS accepts for each protocol. */
+export function parsePortItem(item: PortItem): ParsedPort {
+  if (typeof item === "number") return range("tcp", item, item);
+  if (typeof item === "string") {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(item);
+    if (!match) return { ok: false, code: "invalid-port", message: `"${item}" is not a port or port range`, hint: 'write 443 or "8000-8100"' };
+    const from = Number(match[1]);
+    return range("tcp", from, match[2] === undefined ? from : Number(match[2]));
+  }
+  const protocol = item.protocol ?? "tcp";
+  const hasNumbers = item.port !== undefined || item.from !== undefined || item.to !== undefined;
+  if (protocol === "icmp" || protocol === "all") {
+    if (hasNumbers) {
+      return {
+        ok: false,
+        code: "protocol-ports",
+        message: `protocol ${protocol} takes no port numbers`,
+        hint: `write { protocol: ${protocol} } alone`,
+      };
+    }
+    return { ok: true, port: { protocol } };
+  }
+  if (item.port !== undefined) {
+    if (item.from !== undefined || item.to !== undefined) {
+      return { ok: false, code: "protocol-ports", message: "give either port or from/to, not both" };
+    }
+    return range(protocol, item.port, item.port);
+  }
+  if (item.from === undefined || item.to === undefined) {
+    return {
+      ok: false,
+      code: "missing-port",
+      message: `protocol ${protocol} needs a port or a from/to range`,
+      hint: `write { port: 53, protocol: ${protocol} } or { from: 8000, to: 8100, protocol: ${protocol} }`,
+    };
+  }
+  return range(protocol, item.from, item.to);
+}
+
+function range(protocol: "tcp" | "udp", from: number, to: number): ParsedPort {
+  for (const n of [from, to]) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PORT) {
+      return { ok: false, code: "out-of-range", message: `port ${n} is outside 1-${MAX_PORT}` };
+    }
+  }
+  if (from > to) {
+    return { ok: false, code: "range-order", message: `port range ${from}-${to} runs backwards`, hint: `write "${to}-${from}"` };
+  }
+  return { ok: true, port: { protocol, from, to } };
+}
+
+/** Whether every packet that `inner` allows, `outer` allows too. */
+export function covers(outer: PortSpec, inner: PortSpec): boolean {
+  if (outer.protocol === "all") return true;
+  if (outer.protocol !== inner.protocol) return false;
+  if (outer.protocol === "tcp" || outer.protocol === "udp") {
+    const i = inner as { from: number; to: number };
+    return outer.from <= i.from && i.to <= outer.to;
+  }
+  return true;
+}
+
+/** Whether some packet is allowed by both. */
+export function overlaps(a: PortSpec, b: PortSpec): boolean {
+  return intersect(a, b) !== undefined;
+}
+
+/** What both allow, or undefined when nothing. */
+export function intersect(a: PortSpec, b: PortSpec): PortSpec | undefined {
+  if (a.protocol === "all") return b;
+  if (b.protocol === "all") return a;
+  if (a.protocol !== b.protocol) return undefined;
+  if (a.protocol === "tcp" || a.protocol === "udp") {
+    const bb = b as { from: number; to: number };
+    const from = Math.max(a.from, bb.from);
+    const to = Math.min(a.to, bb.to);
+    return from <= to ? { protocol: a.protocol, from, to } : undefined;
+  }
+  return a;
+}
+
+/** Whether `port` is covered by the union of `set` (ranges of one protocol may add up). */
+export function coveredByUnion(set: readonly PortSpec[], port: PortSpec): boolean {
+  if (set.some((s) => covers(s, port))) return true;
+  if (port.protocol !== "tcp" && port.protocol !== "udp") return false;
+  const merged = mergeRanges(set.filter((s) => s.protocol === port.protocol) as { from: number; to: number }[]);
+  return merged.some((r) => r.from <= port.from && port.to <= r.to);
+}
+
+/** Sorted, disjoint, maximal ranges covering the same ports (adjacent ranges join). */
+export function mergeRanges(ranges: readonly { from: number; to: number }[]): { from: number; to: number }[] {
+  const sorted = [...ranges].sort((a, b) => a.from - b.from || a.to - b.to);
+  const out: { from: number; to: number }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
+    else out.push({ from: r.from, to: r.to });
+  }
+  return out;
+}
+
+/** `tcp/443`, `tcp/8000-8100`, `udp/53`, `icmp`, `all`. */
+export function formatPort(port: PortSpec): string {
+  if (port.protocol === "tcp" || port.protocol === "udp") {
+    return `${port.protocol}/${port.from === port.to ? port.from : `${port.from}-${port.to}`}`;
+  }
+  return port.protocol;
+}
+
+/** The same as `formatPort`, spelled for a Terraform resource name: `tcp_443`, `tcp_8000-8100`. */
+export function portToken(port: PortSpec): string {
+  return formatPort(port).replace("/", "_");
+}
+
+/** Orders ports by protocol, then range, for stable output. */
+export function comparePorts(a: PortSpec, b: PortSpec): number {
+  const order: Protocol[] = ["tcp", "udp", "icmp", "icmpv6", "all"];
+  const byProtocol = order.indexOf(a.protocol) - order.indexOf(b.protocol);
+  if (byProtocol !== 0) return byProtocol;
+  if ((a.protocol === "tcp" || a.protocol === "udp") && (b.protocol === "tcp" || b.protocol === "udp")) {
+    return a.from - b.from || a.to - b.to;
+  }
+  return 0;
+}

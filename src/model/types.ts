@@ -1,0 +1,111 @@
+/**
+ * The provider-neutral model: services, networks, the rules that realise their access, and
+ * flows. Nothing here knows AWS or cdktf; targets translate it, readers translate back into it.
+ */
+
+/** A path into the manifest, kept on model objects so findings can point at their source. */
+export type SourcePath = readonly (string | number)[];
+
+/** An IP protocol as rules know it. `icmp` on an IPv6 peer becomes `icmpv6` when compiled. */
+export type Protocol = "tcp" | "udp" | "icmp" | "icmpv6" | "all";
+
+/** An address family. */
+export type Family = "ipv4" | "ipv6";
+
+/** One protocol and, for tcp and udp, an inclusive port range. */
+export type PortSpec = { protocol: "tcp" | "udp"; from: number; to: number } | { protocol: "icmp" | "icmpv6" | "all" };
+
+/** Who a rule lets in, or where it lets out. */
+export type Endpoint =
+  | { kind: "service"; name: string }
+  | { kind: "network"; name: string; family: Family }
+  | { kind: "internet"; family: Family }
+  | { kind: "cidr"; cidr: string; family: Family }
+  | { kind: "prefixList"; id: string }
+  | { kind: "securityGroup"; id: string };
+
+/** Why a rule exists: a consumer, the egress derived from one, a peer port or an explicit egress entry. */
+export type RuleOrigin = "consumer" | "derived-egress" | "peer" | "egress";
+
+/** One allow rule on one service's group, as the target will create it. */
+export interface Rule {
+  /** Readable and stable, derived from names only: `web__from_web-lb__tcp_80`. */
+  id: string;
+  direction: "ingress" | "egress";
+  /** The service whose group carries the rule. */
+  service: string;
+  /** The source (ingress) or destination (egress). */
+  peer: Endpoint;
+  port: PortSpec;
+  description: string;
+  origin: RuleOrigin;
+  /** Where in the manifest the rule comes from. */
+  at: SourcePath;
+}
+
+/** A service: one security group. */
+export interface Service {
+  name: string;
+  description?: string;
+  tier?: string;
+  /** The ports it serves, as declared. */
+  ports: PortSpec[];
+  at: SourcePath;
+}
+
+/** One CIDR of a named network. */
+export interface NetworkEntry {
+  cidr: string;
+  family: Family;
+  description: string;
+}
+
+/** A named address set; one managed prefix list per address family it uses. */
+export interface Network {
+  name: string;
+  description?: string;
+  entries: NetworkEntry[];
+  /** Max entries of each family's prefix list (only families with entries appear). */
+  maxEntries: Partial<Record<Family, number>>;
+  at: SourcePath;
+}
+
+/** A named set of services whose groups one network interface carries. */
+export interface Workload {
+  name: string;
+  services: string[];
+  at: SourcePath;
+}
+
+/** Where the stack's state lives. */
+export interface S3Backend {
+  bucket: string;
+  key: string;
+  region: string;
+  dynamodbTable?: string;
+  encrypt: boolean;
+}
+
+/** The compiled manifest. Services, networks and rules are sorted by name or id. */
+export interface Model {
+  name: string;
+  aws: {
+    region: string;
+    vpcId: string;
+    tags: Record<string, string>;
+    closeDefaultSecurityGroup: boolean;
+    backend?: S3Backend;
+  };
+  tiers: string[];
+  services: Service[];
+  networks: Network[];
+  workloads: Workload[];
+  rules: Rule[];
+}
+
+/** An allowed flow: traffic from one endpoint to another on one protocol and port range. */
+export interface Flow {
+  from: Endpoint;
+  to: Endpoint;
+  port: PortSpec;
+}

@@ -1,0 +1,71 @@
+import { Family, Model, Network, Rule, Service } from "../../model/types";
+
+/**
+ * Terraform names and AWS names of what sgc creates, derived from manifest names only. This
+ * file knows no cdktf, so readers of synthesized JSON and plans share it with the writer.
+ */
+
+export const GROUP_TYPE = "aws_security_group";
+export const INGRESS_TYPE = "aws_vpc_security_group_ingress_rule";
+export const EGRESS_TYPE = "aws_vpc_security_group_egress_rule";
+export const PREFIX_LIST_TYPE = "aws_ec2_managed_prefix_list";
+export const DEFAULT_GROUP_TYPE = "aws_default_security_group";
+/** The default group's resource name; has an underscore, so no service can be named the same. */
+export const DEFAULT_GROUP_NAME = "default_security_group";
+
+/** Tag keys sgc sets, so readers and people can tell what a resource stands for. */
+export const TAG_STACK = "sgc:stack";
+export const TAG_SERVICE = "sgc:service";
+export const TAG_NETWORK = "sgc:network";
+export const TAG_DESCRIPTION = "sgc:description";
+export const TAG_TIER = "sgc:tier";
+
+/** The AWS name of a service's group: `<stack>-<service>`. */
+export function groupName(model: Pick<Model, "name">, service: Pick<Service, "name">): string {
+  return `${model.name}-${service.name}`;
+}
+
+/**
+ * The group's AWS description. It depends on the service name only: AWS cannot change a
+ * group's description in place, so a manifest description (which users edit) goes to a tag.
+ */
+export function groupDescription(service: Pick<Service, "name">): string {
+  return `sgc service ${service.name}`;
+}
+
+/** The Terraform resource name of a network's prefix list for one family: `office_ipv4`. */
+export function prefixListResourceName(network: Pick<Network, "name">, family: Family): string {
+  return `${network.name}_${family}`;
+}
+
+/** The AWS name of a network's prefix list: `<stack>-<network>-<family>`. */
+export function prefixListName(model: Pick<Model, "name">, network: Pick<Network, "name">, family: Family): string {
+  return `${model.name}-${network.name}-${family}`;
+}
+
+/** The resource type of a rule. */
+export function ruleType(rule: Pick<Rule, "direction">): string {
+  return rule.direction === "ingress" ? INGRESS_TYPE : EGRESS_TYPE;
+}
+
+/** A Terraform reference to an attribute of a resource, as JSON configuration spells it. */
+export function reference(type: string, name: string, attribute = "id"): string {
+  return `\${${type}.${name}.${attribute}}`;
+}
+
+/** Parses `${type.name.attribute}` back into its parts, or undefined for anything else. */
+export function parseReference(value: unknown): { type: string; name: string; attribute: string } | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^\$\{([a-zA-Z0-9_]+)\.([a-zA-Z0-9_-]+)\.([a-zA-Z0-9_]+)\}$/.exec(value);
+  return match ? { type: match[1], name: match[2], attribute: match[3] } : undefined;
+}
+
+/** The output name for a service's group id. */
+export function groupOutputName(service: Pick<Service, "name">): string {
+  return `${service.name}_security_group_id`;
+}
+
+/** The output name for a network's prefix list id in one family. */
+export function prefixListOutputName(network: Pick<Network, "name">, family: Family): string {
+  return `${network.name}_${family}_prefix_list_id`;
+}

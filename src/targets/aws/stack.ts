@@ -1,0 +1,160 @@
+import { App, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+// Deep imports: the provider's index loads every AWS resource binding, which costs seconds.
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Ec2ManagedPrefixList } from "@cdktf/provider-aws/lib/ec2-managed-prefix-list";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { anyAddress } from "../../model/cidr";
+import { Endpoint, Model, PortSpec, Rule } from "../../model/types";
+import {
+  DEFAULT_GROUP_NAME,
+  GROUP_TYPE,
+  groupDescription,
+  groupName,
+  groupOutputName,
+  PREFIX_LIST_TYPE,
+  prefixListName,
+  prefixListOutputName,
+  prefixListResourceName,
+  reference,
+  TAG_DESCRIPTION,
+  TAG_NETWORK,
+  TAG_SERVICE,
+  TAG_STACK,
+  TAG_TIER,
+} from "./names";
+
+/** A new cdktf app; stack traces off, since capturing one per construct dominates synthesis time. */
+export function newApp(outdir?: string): App {
+  return new App({ stackTraces: false, ...(outdir ? { outdir } : {}) });
+}
+
+/**
+ * Adds one Terraform stack for a model to an app: a group per service, a standalone rule
+ * resource per rule, a prefix list per network and family, the closed default group, outputs.
+ */
+export function buildStack(app: App, model: Model): TerraformStack {
+  const stack = new TerraformStack(app, model.name);
+  new AwsProvider(stack, "provider_aws", { region: model.aws.region });
+  if (model.aws.backend) {
+    const { bucket, key, region, dynamodbTable, encrypt } = model.aws.backend;
+    new S3Backend(stack, { bucket, key, region, encrypt, ...(dynamodbTable ? { dynamodbTable } : {}) });
+  }
+  const baseTags = { ...model.aws.tags, [TAG_STACK]: model.name };
+
+  // Resources live in scopes of their own so that no service name can collide with the
+  // stack's fixed construct ids ("backend"); each then takes its readable name as logical id.
+  const groups = new Construct(stack, "security_groups");
+  for (const service of model.services) {
+    const group = new SecurityGroup(groups, service.name, {
+      name: groupName(model, service),
+      description: groupDescription(service),
+      vpcId: model.aws.vpcId,
+      tags: {
+        ...baseTags,
+        Name: groupName(model, service),
+        [TAG_SERVICE]: service.name,
+        ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
+        ...(service.description ? { [TAG_DESCRIPTION]: service.description } : {}),
+      },
+    });
+    group.overrideLogicalId(service.name);
+    new TerraformOutput(stack, groupOutputName(service), {
+      value: reference(GROUP_TYPE, service.name),
+      description: `Security group id of service ${service.name}`,
+    });
+  }
+
+  const lists = new Construct(stack, "prefix_lists");
+  for (const network of model.networks) {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const maxEntries = network.maxEntries[family];
+      if (maxEntries === undefined) continue;
+      const name = prefixListResourceName(network, family);
+      const list = new Ec2ManagedPrefixList(lists, name, {
+        name: prefixListName(model, network, family),
+        addressFamily: family === "ipv4" ? "IPv4" : "IPv6",
+        maxEntries,
+        entry: network.entries.filter((e) => e.family === family).map((e) => ({ cidr: e.cidr, description: e.description })),
+        tags: {
+          ...baseTags,
+          Name: prefixListName(model, network, family),
+          [TAG_NETWORK]: network.name,
+          ...(network.description ? { [TAG_DESCRIPTION]: network.description } : {}),
+        },
+      });
+      list.overrideLogicalId(name);
+      new TerraformOutput(stack, prefixListOutputName(network, family), {
+        value: reference(PREFIX_LIST_TYPE, name),
+        description: `Prefix list id of network ${network.name} (${family})`,
+      });
+    }
+  }
+
+  const ingress = new Construct(stack, "ingress_rules");
+  const egress = new Construct(stack, "egress_rules");
+  for (const rule of model.rules) {
+    const config = {
+      securityGroupId: reference(GROUP_TYPE, rule.service),
+      description: rule.description,
+      ...protocolFields(rule.port),
+      ...peerFields(rule.peer),
+      tags: { ...baseTags, Name: rule.id },
+    };
+    const resource =
+      rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(ingress, rule.id, config) : new VpcSecurityGroupEgressRule(egress, rule.id, config);
+    resource.overrideLogicalId(rule.id);
+  }
+
+  if (model.aws.closeDefaultSecurityGroup) {
+    // Adopting the default group with no rules removes every rule it has.
+    const closed = new DefaultSecurityGroup(stack, DEFAULT_GROUP_NAME, {
+      vpcId: model.aws.vpcId,
+      tags: { ...baseTags, Name: `${model.name}-default-closed` },
+    });
+    closed.overrideLogicalId(DEFAULT_GROUP_NAME);
+  }
+  return stack;
+}
+
+/** The rule fields for a port: AWS wants -1/-1 for every ICMP type and code, and no ports for all traffic. */
+function protocolFields(port: PortSpec): { ipProtocol: string; fromPort?: number; toPort?: number } {
+  switch (port.protocol) {
+    case "tcp":
+    case "udp":
+      return { ipProtocol: port.protocol, fromPort: port.from, toPort: port.to };
+    case "icmp":
+    case "icmpv6":
+      return { ipProtocol: port.protocol, fromPort: -1, toPort: -1 };
+    case "all":
+      return { ipProtocol: "-1" };
+  }
+}
+
+/** The rule field naming its peer: a group reference, a prefix list, or a CIDR. */
+function peerFields(peer: Endpoint): Partial<Record<"cidrIpv4" | "cidrIpv6" | "prefixListId" | "referencedSecurityGroupId", string>> {
+  switch (peer.kind) {
+    case "service":
+      return { referencedSecurityGroupId: reference(GROUP_TYPE, peer.name) };
+    case "network":
+      return { prefixListId: reference(PREFIX_LIST_TYPE, prefixListResourceName(peer, peer.family)) };
+    case "internet":
+      return peer.family === "ipv4" ? { cidrIpv4: anyAddress("ipv4") } : { cidrIpv6: anyAddress("ipv6") };
+    case "cidr":
+      return peer.family === "ipv4" ? { cidrIpv4: peer.cidr } : { cidrIpv6: peer.cidr };
+    case "prefixList":
+      return { prefixListId: peer.id };
+    case "securityGroup":
+      return { referencedSecurityGroupId: peer.id };
+  }
+}
+
+/** Rules the model holds, by type, for summaries. */
+export function countRules(rules: readonly Rule[]): { ingress: number; egress: number } {
+  let ingress = 0;
+  for (const rule of rules) if (rule.direction === "ingress") ingress++;
+  return { ingress, egress: rules.length - ingress };
+}

@@ -1,0 +1,42 @@
+import { Diagnostic, sortDiagnostics } from "../diagnostics";
+import { ParsedSource, parseYaml } from "../parse";
+import { Manifest } from "./manifest";
+import { Problem } from "./resolve";
+import { checkSchema } from "./schema";
+import { checkMeaning } from "./semantic";
+
+export type { Manifest } from "./manifest";
+
+/** A manifest that passed every check, with its source for locating things later. */
+export interface ValidManifest {
+  manifest: Manifest;
+  source: ParsedSource;
+}
+
+/** The outcome of validation: a valid manifest, or every error found, sorted by position. */
+export type ValidationResult = { ok: true; valid: ValidManifest } | { ok: false; diagnostics: Diagnostic[]; text?: string };
+
+/** Parses and validates manifest text: YAML, then the JSON Schema, then meaning. Reports every error at once. */
+export function validateText(text: string, file: string): ValidationResult {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics), text };
+  const { source } = parsed;
+  const schemaErrors = checkSchema(source);
+  if (schemaErrors.length > 0) return { ok: false, diagnostics: sortDiagnostics(schemaErrors), text };
+  const manifest = source.value as Manifest;
+  const problems = checkMeaning(manifest);
+  if (problems.length > 0) return { ok: false, diagnostics: sortDiagnostics(problems.map((p) => locate(p, source))), text };
+  return { ok: true, valid: { manifest, source } };
+}
+
+/** Turns a problem found at a manifest path into a diagnostic at its place in the text. */
+export function locate(problem: Problem, source: ParsedSource): Diagnostic {
+  return {
+    code: problem.code,
+    severity: "error",
+    message: problem.message,
+    file: source.file,
+    ...source.locate(problem.path, problem.key),
+    ...(problem.hint ? { hint: problem.hint } : {}),
+  };
+}
