@@ -1,0 +1,36 @@
+import { mkdtempSync, readFileSync } from "fs";
+import { tmpdir } from "os";
+import { basename, join } from "path";
+import { synthesize, writeStacks } from "../../src/targets/aws/synth";
+import { compile } from "../../src/compile";
+import { examplePaths, ROOT, validManifest } from "../support/sgc";
+import { describeWithTerraform, planOffline } from "../support/terraform";
+
+const cases = [...examplePaths(), join(ROOT, "test", "fixtures", "kitchen-sink", "manifest.yaml")];
+
+describeWithTerraform("terraform init, validate and plan (offline, provider mirror)", () => {
+  test.each(cases.map((file) => [basename(file) === "manifest.yaml" ? "kitchen-sink" : basename(file), file]))("%s", (_name, file) => {
+    const model = compile(validManifest(readFileSync(file, "utf8"), file));
+    const out = mkdtempSync(join(tmpdir(), "sgc-plan-"));
+    const [written] = writeStacks(out, synthesize([model]));
+    const { plan, validate } = planOffline(join(written, ".."));
+
+    expect(validate.stdout).toContain("The configuration is valid");
+    const changes = plan.resource_changes;
+    expect(changes.every((c) => c.change.actions.join(",") === "create")).toBe(true);
+
+    const count = (type: string) => changes.filter((c) => c.type === type).length;
+    const ingress = model.rules.filter((r) => r.direction === "ingress").length;
+    expect(count("aws_security_group")).toBe(model.services.length);
+    expect(count("aws_vpc_security_group_ingress_rule")).toBe(ingress);
+    expect(count("aws_vpc_security_group_egress_rule")).toBe(model.rules.length - ingress);
+    expect(count("aws_ec2_managed_prefix_list")).toBe(model.networks.reduce((n, net) => n + Object.keys(net.maxEntries).length, 0));
+    expect(count("aws_default_security_group")).toBe(model.aws.closeDefaultSecurityGroup ? 1 : 0);
+
+    // Every group is planned with the name and fixed description sgc promises.
+    for (const service of model.services) {
+      const group = changes.find((c) => c.address === `aws_security_group.${service.name}`);
+      expect(group?.change.after).toMatchObject({ name: `${model.name}-${service.name}`, description: `sgc service ${service.name}`, vpc_id: model.aws.vpcId });
+    }
+  });
+});
