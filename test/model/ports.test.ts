@@ -56,6 +56,7 @@ describe("parsePortItem: invalid", () => {
     ["{ port: 0 }", { port: 0, protocol: "udp" }, { code: "out-of-range", message: "port 0 is outside 1-65535" }],
     ["{ from: 0 }", { from: 0, to: 10 }, { code: "out-of-range", message: "port 0 is outside 1-65535" }],
     ["a backwards string range", "8100-8000", { code: "range-order", message: "port range 8100-8000 runs backwards", hint: 'write "8000-8100"' }],
+    ["a range backwards by one", "81-80", { code: "range-order", message: "port range 81-80 runs backwards", hint: 'write "80-81"' }],
     [
       "a backwards from/to",
       { from: 100, to: 50, protocol: "udp" },

@@ -1,0 +1,273 @@
+import { MAX_ALIAS_EXPANSIONS, ParsedSource, parseYaml, Path } from "../../src/parse";
+
+/** Parses text that must be valid, failing the test with the diagnostics otherwise. */
+function parsed(text: string): ParsedSource {
+  const result = parseYaml(text, "sgc.yaml");
+  if (!result.ok) throw new Error(`expected the text to parse: ${JSON.stringify(result.diagnostics)}`);
+  return result.source;
+}
+
+describe("parseYaml: values", () => {
+  test("returns the file, the text and plain data", () => {
+    const text = "name: shop\nports: [80, 443]\n";
+    const source = parsed(text);
+    expect(source.file).toBe("sgc.yaml");
+    expect(source.text).toBe(text);
+    expect(source.value).toEqual({ name: "shop", ports: [80, 443] });
+  });
+
+  test("reads YAML 1.2 core schema, not YAML 1.1", () => {
+    const source = parsed(
+      ["a: no", "b: on", "c: yes", "d: off", "e: y", "f: true", "g: false", "h: 0755", "i: 0o17", "j: ~", "k: null", "l: 1.5", "m: 22:22", ""].join("\n"),
+    );
+    expect(source.value).toEqual({
+      a: "no",
+      b: "on",
+      c: "yes",
+      d: "off",
+      e: "y",
+      f: true,
+      g: false,
+      // decimal, not octal 493
+      h: 755,
+      i: 15,
+      j: null,
+      k: null,
+      l: 1.5,
+      // not sexagesimal 1342
+      m: "22:22",
+    });
+  });
+
+  test("an explicit %YAML 1.2 directive is accepted", () => {
+    expect(parsed("%YAML 1.2\n---\na: no\n").value).toEqual({ a: "no" });
+  });
+
+  test("a document end marker is not a second document", () => {
+    expect(parsed("a: 1\n...\n").value).toEqual({ a: 1 });
+  });
+
+  test("an empty text is null", () => {
+    expect(parsed("").value).toBeNull();
+  });
+
+  test("honest reuse through aliases expands", () => {
+    const source = parsed("base: &p {port: 443, protocol: tcp}\nweb: *p\napi: [*p, *p]\n");
+    expect(source.value).toEqual({
+      base: { port: 443, protocol: "tcp" },
+      web: { port: 443, protocol: "tcp" },
+      api: [
+        { port: 443, protocol: "tcp" },
+        { port: 443, protocol: "tcp" },
+      ],
+    });
+  });
+
+  test("merge keys are not special", () => {
+    // merge: false, so `<<` would be a plain key; it is a string, so allowed.
+    expect(parsed("a: {x: 1}\nb:\n  <<: {y: 2}\n").value).toEqual({ a: { x: 1 }, b: { "<<": { y: 2 } } });
+  });
+});
+
+describe("parseYaml: errors", () => {
+  test.each([
+    // [name, text, code, line, column]
+    ["a duplicate key", "a: 1\nb: 2\na: 3\n", "yaml-duplicate-key", 3, 1],
+    ["a duplicate nested key", "services:\n  web:\n    tier: a\n    tier: b\n", "yaml-duplicate-key", 4, 5],
+    ["a duplicate key in a flow map", "a: {x: 1, x: 2}\n", "yaml-duplicate-key", 1, 11],
+    ["a duplicate key with CRLF line ends", "a: 1\r\nb: 2\r\na: 3\r\n", "yaml-duplicate-key", 3, 1],
+    ["a tab as indentation", "a:\n\tb: 1\n", "yaml-tab-as-indent", 2, 1],
+    ["a tab after spaces as indentation", "a:\n  b:\n\t  c: 1\n", "yaml-tab-as-indent", 3, 1],
+    ["two documents", "a: 1\n---\nb: 2\n", "yaml-multiple-docs", 2, 1],
+    ["two documents with explicit starts", "---\na: 1\n---\nb: 2\n", "yaml-multiple-docs", 3, 1],
+    ["an unclosed flow sequence", "a: [1, 2\n", "yaml-bad-indent", 2, 1],
+  ])("%s", (_name, text, code, line, column) => {
+    const result = parseYaml(text, "sgc.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.diagnostics).toHaveLength(1);
+    expect(result.diagnostics[0]).toMatchObject({ code, severity: "error", file: "sgc.yaml", line, column });
+    // one line, and no position repeated inside the message
+    expect(result.diagnostics[0].message).not.toMatch(/\n| at line \d+/);
+  });
+
+  test.each([
+    // [name, text, line, column]
+    ["a number key", "services:\n  1: web\n", 2, 3],
+    ["a boolean key", "true: x\n", 1, 1],
+    ["a null key", "? \n: x\n", 1, 3],
+    ["a number key in a flow map", "a: {1: b}\n", 1, 5],
+    ["a number key in a map inside a sequence", "- a: 1\n  2: b\n", 2, 3],
+    ["an alias to a number used as a key", "x: &n 1\ny: {*n : v}\n", 2, 5],
+  ])("a non-string key is an error: %s", (_name, text, line, column) => {
+    expect(parseYaml(text, "sgc.yaml")).toEqual({
+      ok: false,
+      diagnostics: [{ code: "yaml-key-type", severity: "error", message: "map keys must be plain strings", file: "sgc.yaml", line, column }],
+    });
+  });
+
+  test("quoted numbers are string keys", () => {
+    expect(parsed('"1": a\n\'2\': b\n').value).toEqual({ "1": "a", "2": "b" });
+  });
+
+  test("a %YAML 1.1 directive is refused, with a hint", () => {
+    expect(parseYaml("%YAML 1.1\n---\na: no\nb: 0755\n", "sgc.yaml")).toEqual({
+      ok: false,
+      diagnostics: [
+        {
+          code: "yaml-version",
+          severity: "error",
+          message: "sgc reads YAML 1.2 only, but the document declares %YAML 1.1",
+          file: "sgc.yaml",
+          line: 1,
+          column: 1,
+          hint: "remove the %YAML directive: under YAML 1.1, no/on would turn into booleans and 0755 into an octal number",
+        },
+      ],
+    });
+  });
+
+  test("a %YAML 1.1 directive is reported together with syntax errors", () => {
+    const result = parseYaml("%YAML 1.1\n---\na: 1\na: 2\n", "sgc.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([
+      ["yaml-duplicate-key", 4, 1],
+      ["yaml-version", 1, 1],
+    ]);
+  });
+
+  test("an alias bomb is refused at its first alias", () => {
+    const text = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+      "",
+    ].join("\n");
+    expect(parseYaml(text, "sgc.yaml")).toEqual({
+      ok: false,
+      diagnostics: [
+        {
+          code: "yaml-alias-limit",
+          severity: "error",
+          message: "aliases expand to too many nodes (more than 100); this looks like an alias bomb",
+          file: "sgc.yaml",
+          line: 2,
+          column: 8,
+          hint: "write the values out or use fewer nested aliases",
+        },
+      ],
+    });
+  });
+
+  test("the alias limit is about expansions, not about the number of alias nodes", () => {
+    // 3 nested levels of 5: few alias nodes, but 5 * 5 * 5 = 125 copies of the innermost list.
+    const nested = "a: &a [x]\nb: &b [*a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c]\n";
+    expect(parseYaml(nested, "sgc.yaml")).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-alias-limit", line: 2, column: 8 }] });
+    // Two levels of 5 expand to 25, well within the limit.
+    expect(parsed("a: &a [x]\nb: &b [*a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b]\n").value).toMatchObject({ c: [[["x"], ["x"], ["x"], ["x"], ["x"]], expect.anything(), expect.anything(), expect.anything(), expect.anything()] });
+  });
+
+  test("far more uses of one anchor than the limit is refused", () => {
+    const text = `a: &a x\nb: [${Array<string>(2 * MAX_ALIAS_EXPANSIONS).fill("*a").join(", ")}]\n`;
+    expect(parseYaml(text, "sgc.yaml")).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-alias-limit", line: 2, column: 5 }] });
+  });
+});
+
+describe("locate", () => {
+  const text = [
+    "name: demo", // 1
+    "services:", // 2
+    "  web:", // 3
+    "    ports: [80, {port: 443, protocol: tcp}]", // 4
+    "    consumers:", // 5
+    "      - from: lb", // 6
+    "        ports: [80]", // 7
+    "  db: {ports: [5432], tier: data}", // 8
+    "defaults: &d", // 9
+    "  ports:", // 10
+    "    - 22", // 11
+    "copy: *d", // 12
+    "empty:", // 13
+    "",
+  ].join("\n");
+  const source = parsed(text);
+
+  test.each<[Path, number, number]>([
+    [[], 1, 1],
+    [["name"], 1, 7],
+    [["services"], 3, 3],
+    [["services", "web"], 4, 5],
+    [["services", "web", "ports"], 4, 12],
+    // inside a flow sequence
+    [["services", "web", "ports", 0], 4, 13],
+    [["services", "web", "ports", 1], 4, 17],
+    // inside a flow map inside a flow sequence
+    [["services", "web", "ports", 1, "port"], 4, 24],
+    [["services", "web", "ports", 1, "protocol"], 4, 39],
+    // block sequence items
+    [["services", "web", "consumers", 0], 6, 9],
+    [["services", "web", "consumers", 0, "from"], 6, 15],
+    [["services", "web", "consumers", 0, "ports", 0], 7, 17],
+    // a flow map under a block map
+    [["services", "db"], 8, 7],
+    [["services", "db", "ports", 0], 8, 16],
+    [["services", "db", "tier"], 8, 29],
+    // an alias is located where it is written; paths through it, at the anchored node
+    [["copy"], 12, 7],
+    [["copy", "ports"], 11, 5],
+    [["copy", "ports", 0], 11, 7],
+    // an empty value sits right after its key
+    [["empty"], 13, 7],
+  ])("the value at %j is at %i:%i", (path, line, column) => {
+    expect(source.locate(path)).toEqual({ line, column });
+  });
+
+  test.each<[Path, number, number]>([
+    [["name"], 1, 1],
+    [["services"], 2, 1],
+    [["services", "web"], 3, 3],
+    [["services", "web", "ports"], 4, 5],
+    [["services", "web", "ports", 1, "protocol"], 4, 29],
+    [["services", "web", "consumers", 0, "from"], 6, 9],
+    [["services", "web", "consumers", 0, "ports"], 7, 9],
+    [["services", "db", "tier"], 8, 23],
+    [["services", "db", "ports"], 8, 8],
+    [["copy"], 12, 1],
+    [["copy", "ports"], 10, 3],
+    [["empty"], 13, 1],
+  ])("the key of %j is at %i:%i", (path, line, column) => {
+    expect(source.locate(path, true)).toEqual({ line, column });
+  });
+
+  test.each<[Path, number, number]>([
+    // a sequence item has no key: its value
+    [["services", "web", "ports", 1], 4, 17],
+    [["services", "web", "consumers", 0], 6, 9],
+    // the document has no key: its start
+    [[], 1, 1],
+  ])("asking for the key of %j, which has none, gives its value at %i:%i", (path, line, column) => {
+    expect(source.locate(path, true)).toEqual({ line, column });
+  });
+
+  test.each<[string, Path, number, number]>([
+    ["a missing key: the enclosing value", ["services", "nope"], 3, 3],
+    ["below a missing key: the deepest value found", ["services", "web", "nope", "deeper"], 4, 5],
+    ["an index past the end: the sequence", ["services", "web", "ports", 9], 4, 12],
+    ["a string index into a sequence: the sequence", ["services", "web", "ports", "0"], 4, 12],
+    ["a path into a scalar: the scalar", ["name", "x"], 1, 7],
+  ])("%s", (_name, path, line, column) => {
+    expect(source.locate(path)).toEqual({ line, column });
+  });
+
+  test("a number segment finds a map key spelled as digits", () => {
+    const withDigits = parsed('ports:\n  "443": https\n');
+    expect(withDigits.locate(["ports", 443])).toEqual({ line: 2, column: 10 });
+    expect(withDigits.locate(["ports", 443], true)).toEqual({ line: 2, column: 3 });
+  });
+
+  test("an empty document locates at 1:1", () => {
+    expect(parsed("").locate(["anything"])).toEqual({ line: 1, column: 1 });
+  });
+});
