@@ -16,14 +16,14 @@ export type ParsedCidr = { ok: true; cidr: Cidr } | { ok: false; message: string
 /** Parses an IPv4 or IPv6 CIDR block and computes its canonical spelling. */
 export function parseCidr(text: string): ParsedCidr {
   const slash = text.indexOf("/");
-  if (slash < 0) return { ok: false, message: `"${text}" has no prefix length (write e.g. ${text}/32)` };
+  if (slash < 0) return { ok: false, message: `"${text}" has no prefix length (for one address write ${text}/${text.includes(":") ? 128 : 32})` };
   const addressText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefixText)) return { ok: false, message: `"${text}" has an invalid prefix length` };
   const prefix = Number(prefixText);
   const family: Family = addressText.includes(":") ? "ipv6" : "ipv4";
   const bits = family === "ipv4" ? 32 : 128;
-  if (prefix > bits) return { ok: false, message: `"${text}": a ${family === "ipv4" ? "IPv4" : "IPv6"} prefix length is at most ${bits}` };
+  if (prefix > bits) return { ok: false, message: `"${text}": an ${family === "ipv4" ? "IPv4" : "IPv6"} prefix length is at most ${bits}` };
   const address = family === "ipv4" ? parseIpv4(addressText) : parseIpv6(addressText);
   if (address === undefined) return { ok: false, message: `"${addressText}" is not a valid ${family === "ipv4" ? "IPv4" : "IPv6"} address` };
   const hostBits = BigInt(bits - prefix);

@@ -48,7 +48,7 @@ export function parseYaml(text: string, file: string): ParseResult {
     push(`yaml-${error.code.toLowerCase().replace(/_/g, "-")}`, firstLine(error.message), error.pos[0]);
   }
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== "1.2") {
-    const offset = Math.max(0, text.indexOf("%YAML"));
+    const offset = Math.max(0, text.search(/^%YAML/m));
     push(
       "yaml-version",
       `sgc reads YAML 1.2 only, but the document declares %YAML ${doc.directives.yaml.version}`,
@@ -58,23 +58,27 @@ export function parseYaml(text: string, file: string): ParseResult {
   }
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
+  const badKey = nonStringKey(doc.contents);
+  if (badKey) {
+    push("yaml-key-type", "map keys must be plain strings", badKey.range?.[0] ?? 0);
+    return { ok: false, diagnostics };
+  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
-  } catch {
-    const alias = firstAlias(doc.contents);
-    push(
-      "yaml-alias-limit",
-      `aliases expand to too many nodes (more than ${MAX_ALIAS_EXPANSIONS}); this looks like an alias bomb`,
-      alias?.range?.[0] ?? 0,
-      "write the values out or use fewer nested aliases",
-    );
-    return { ok: false, diagnostics };
-  }
-  const badKey = nonStringKey(doc.contents);
-  if (badKey) {
-    const node = badKey;
-    push("yaml-key-type", "map keys must be plain strings", node.range?.[0] ?? 0);
+  } catch (error) {
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec((error as Error).message);
+    if (unresolved) {
+      const alias = findAlias(doc.contents, (a) => a.source === unresolved[1]);
+      push("yaml-unresolved-alias", `alias *${unresolved[1]} has no anchor &${unresolved[1]} before it`, alias?.range?.[0] ?? 0);
+    } else {
+      push(
+        "yaml-alias-limit",
+        `aliases expand to too many nodes (more than ${MAX_ALIAS_EXPANSIONS}); this looks like an alias bomb`,
+        findAlias(doc.contents, () => true)?.range?.[0] ?? 0,
+        "write the values out or use fewer nested aliases",
+      );
+    }
     return { ok: false, diagnostics };
   }
 
@@ -127,11 +131,11 @@ function resolveAlias(doc: Document, node: unknown): unknown {
   return isAlias(node) ? (node as Alias).resolve(doc) : node;
 }
 
-function firstAlias(node: unknown): Alias | undefined {
-  if (isAlias(node)) return node;
+function findAlias(node: unknown, matches: (alias: Alias) => boolean): Alias | undefined {
+  if (isAlias(node)) return matches(node) ? node : undefined;
   if (isMap(node) || isSeq(node)) {
     for (const item of node.items) {
-      const found = isPair(item) ? firstAlias(item.key) ?? firstAlias(item.value) : firstAlias(item);
+      const found = isPair(item) ? findAlias(item.key, matches) ?? findAlias(item.value, matches) : findAlias(item, matches);
       if (found) return found;
     }
   }

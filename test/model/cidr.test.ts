@@ -76,7 +76,8 @@ describe("parseCidr: IPv6", () => {
 describe("parseCidr: refused", () => {
   test.each([
     // no prefix length
-    ["10.0.0.0", '"10.0.0.0" has no prefix length (write e.g. 10.0.0.0/32)'],
+    ["10.0.0.0", '"10.0.0.0" has no prefix length (for one address write 10.0.0.0/32)'],
+    ["2001:db8::1", '"2001:db8::1" has no prefix length (for one address write 2001:db8::1/128)'],
     // bad prefix lengths
     ["10.0.0.0/", '"10.0.0.0/" has an invalid prefix length'],
     ["10.0.0.0/-1", '"10.0.0.0/-1" has an invalid prefix length'],
@@ -84,9 +85,9 @@ describe("parseCidr: refused", () => {
     ["10.0.0.0/8/8", '"10.0.0.0/8/8" has an invalid prefix length'],
     ["10.0.0.0/ 8", '"10.0.0.0/ 8" has an invalid prefix length'],
     ["10.0.0.0/8.0", '"10.0.0.0/8.0" has an invalid prefix length'],
-    ["10.0.0.0/33", '"10.0.0.0/33": a IPv4 prefix length is at most 32'],
-    ["10.0.0.0/999", '"10.0.0.0/999": a IPv4 prefix length is at most 32'],
-    ["::/129", '"::/129": a IPv6 prefix length is at most 128'],
+    ["10.0.0.0/33", '"10.0.0.0/33": an IPv4 prefix length is at most 32'],
+    ["10.0.0.0/999", '"10.0.0.0/999": an IPv4 prefix length is at most 32'],
+    ["::/129", '"::/129": an IPv6 prefix length is at most 128'],
     // leading-zero octets: some tools read them as octal
     ["010.0.0.0/8", '"010.0.0.0" is not a valid IPv4 address'],
     ["10.0.0.00/32", '"10.0.0.00" is not a valid IPv4 address'],

@@ -161,6 +161,20 @@ describe("parseYaml: errors", () => {
     });
   });
 
+  test("an alias without an anchor is its own error, not an alias bomb", () => {
+    expect(parseYaml("a: 1\nb: *nope\n", "sgc.yaml")).toMatchObject({
+      ok: false,
+      diagnostics: [{ code: "yaml-unresolved-alias", line: 2, column: 4, message: "alias *nope has no anchor &nope before it" }],
+    });
+  });
+
+  test("a %YAML 1.1 directive is located where it stands, not where a comment mentions it", () => {
+    expect(parseYaml("# no %YAML here\n%YAML 1.1\n---\na: 1\n", "sgc.yaml")).toMatchObject({
+      ok: false,
+      diagnostics: [{ code: "yaml-version", line: 2, column: 1 }],
+    });
+  });
+
   test("the alias limit is about expansions, not about the number of alias nodes", () => {
     // 3 nested levels of 5: few alias nodes, but 5 * 5 * 5 = 125 copies of the innermost list.
     const nested = "a: &a [x]\nb: &b [*a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c]\n";

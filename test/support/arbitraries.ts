@@ -118,11 +118,11 @@ function identity(c: unknown): string {
   return o.service ?? o.network ?? o.cidr ?? o.securityGroup ?? o.prefixList;
 }
 
-function dedupeConsumers(consumers: unknown[]): unknown[] {
+function dedupeConsumers(consumers: readonly unknown[]): unknown[] {
   return dedupeBy(consumers, identity);
 }
 
-function dedupeBy<T>(items: T[], key: (item: T) => string): T[] {
+function dedupeBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((item) => (seen.has(key(item)) ? false : (seen.add(key(item)), true)));
 }
