@@ -135,33 +135,24 @@ export function resolvePeer(
       });
       return undefined;
     }
+    if (role === "egress" && isService) {
+      problems.push({
+        code: "derived-egress",
+        message: `egress to service "${nameOf}" is derived from its consumers and cannot be listed`,
+        hint: `add "${service}" to the consumers of "${nameOf}"`,
+        path: namePath,
+      });
+      return undefined;
+    }
     if (wants === "service" && !isService) {
       problems.push({ code: "wrong-kind", message: `"${nameOf}" is a network, not a service`, hint: `write { network: ${nameOf} }`, path: namePath });
       return undefined;
     }
     if (wants === "network" && !isNetwork) {
-      if (role === "egress") {
-        problems.push({
-          code: "derived-egress",
-          message: `egress to service "${nameOf}" is derived from its consumers and cannot be listed`,
-          hint: `add "${service}" to the consumers of "${nameOf}"`,
-          path: namePath,
-        });
-      } else {
-        problems.push({ code: "wrong-kind", message: `"${nameOf}" is a service, not a network`, hint: `write { service: ${nameOf} }`, path: namePath });
-      }
+      problems.push({ code: "wrong-kind", message: `"${nameOf}" is a service, not a network`, hint: `write { service: ${nameOf} }`, path: namePath });
       return undefined;
     }
     if (isService && wants !== "network") {
-      if (role === "egress") {
-        problems.push({
-          code: "derived-egress",
-          message: `egress to service "${nameOf}" is derived from its consumers and cannot be listed`,
-          hint: `add "${service}" to the consumers of "${nameOf}"`,
-          path: namePath,
-        });
-        return undefined;
-      }
       if (nameOf === service) {
         problems.push({
           code: "self-consumer",
