@@ -1,5 +1,5 @@
 import { compareText } from "../model/order";
-import { portToken } from "../model/ports";
+import { comparePorts, portToken } from "../model/ports";
 import { Endpoint, Family, Model, Network, PortSpec, Rule, Service, SourcePath } from "../model/types";
 import { Manifest } from "../validate/manifest";
 import { networkEntries, parsePorts, Problem, resolvePeer } from "../validate/resolve";
@@ -32,7 +32,7 @@ export function compile(manifest: Manifest): Model {
         for (const peer of resolved.endpoints) {
           for (const port of resolved.ports ?? ports) {
             const spelled = forPeer(port, peer);
-            add({ direction: "ingress", service: name, peer, port: spelled, description: resolved.description ?? `from ${label(peer)}`, origin: "consumer", at: path });
+            add({ direction: "ingress", service: name, peer, port: spelled, description: resolved.description ?? describe("from", peer), origin: "consumer", at: path });
             if (peer.kind === "service") {
               // Egress is derived: the consumer may reach the service on exactly the ports it was granted.
               add({ direction: "egress", service: peer.name, peer: { kind: "service", name }, port: spelled, description: `to ${name}`, origin: "derived-egress", at: path });
@@ -54,11 +54,11 @@ export function compile(manifest: Manifest): Model {
         if (!resolved) return;
         for (const peer of resolved.endpoints) {
           for (const port of resolved.ports ?? []) {
-            add({ direction: "egress", service: name, peer, port: forPeer(port, peer), description: resolved.description ?? `to ${label(peer)}`, origin: "egress", at: path });
+            add({ direction: "egress", service: name, peer, port: forPeer(port, peer), description: resolved.description ?? describe("to", peer), origin: "egress", at: path });
           }
         }
       });
-      return { name, description: spec.description, tier: spec.tier, ports, at };
+      return { name, description: spec.description, tier: spec.tier, ports: [...ports].sort(comparePorts), at };
     });
 
   const networks: Network[] = Object.keys(manifest.networks ?? {})
@@ -110,18 +110,16 @@ function forPeer(port: PortSpec, peer: Endpoint): PortSpec {
   return port.protocol === "icmp" && ipv6 ? { protocol: "icmpv6" } : port;
 }
 
-function label(peer: Endpoint): string {
+/** A rule description derived from a named peer (`from web`, `to internet`); none for raw addresses and ids. */
+function describe(direction: "from" | "to", peer: Endpoint): string | undefined {
   switch (peer.kind) {
     case "service":
     case "network":
-      return peer.name;
+      return `${direction} ${peer.name}`;
     case "internet":
-      return "internet";
-    case "cidr":
-      return peer.cidr;
-    case "prefixList":
-    case "securityGroup":
-      return peer.id;
+      return `${direction} internet`;
+    default:
+      return undefined;
   }
 }
 

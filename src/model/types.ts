@@ -37,7 +37,8 @@ export interface Rule {
   /** The source (ingress) or destination (egress). */
   peer: Endpoint;
   port: PortSpec;
-  description: string;
+  /** Absent when the manifest gives none for a raw CIDR, external group or prefix list: a made-up one would only repeat the address. */
+  description?: string;
   origin: RuleOrigin;
   /** Where in the manifest the rule comes from. */
   at: SourcePath;
@@ -48,7 +49,7 @@ export interface Service {
   name: string;
   description?: string;
   tier?: string;
-  /** The ports it serves, as declared. */
+  /** The ports it serves, sorted by protocol and range. */
   ports: PortSpec[];
   at: SourcePath;
 }

@@ -19,6 +19,12 @@ export const TAG_SERVICE = "sgc:service";
 export const TAG_NETWORK = "sgc:network";
 export const TAG_DESCRIPTION = "sgc:description";
 export const TAG_TIER = "sgc:tier";
+/** The ports a service serves, space-separated (`tcp/443 udp/8125`). */
+export const TAG_PORTS = "sgc:ports";
+/** The manifest's tiers, outermost first, space-separated. */
+export const TAG_TIERS = "sgc:tiers";
+/** The workloads that carry the group, space-separated. */
+export const TAG_WORKLOADS = "sgc:workloads";
 
 /** The AWS name of a service's group: `<stack>-<service>`. */
 export function groupName(model: Pick<Model, "name">, service: Pick<Service, "name">): string {

@@ -24,8 +24,12 @@ import {
   TAG_NETWORK,
   TAG_SERVICE,
   TAG_STACK,
+  TAG_PORTS,
   TAG_TIER,
+  TAG_TIERS,
+  TAG_WORKLOADS,
 } from "./names";
+import { formatPort } from "../../model/ports";
 
 /** A new cdktf app; stack traces off, since capturing one per construct dominates synthesis time. */
 export function newApp(outdir?: string): App {
@@ -48,6 +52,10 @@ export function buildStack(app: App, model: Model): TerraformStack {
   // Resources live in scopes of their own so that no service name can collide with the
   // stack's fixed construct ids ("backend"); each then takes its readable name as logical id.
   const groups = new Construct(stack, "security_groups");
+  const workloadsOf = new Map<string, string[]>();
+  for (const workload of model.workloads) {
+    for (const member of workload.services) workloadsOf.set(member, [...(workloadsOf.get(member) ?? []), workload.name]);
+  }
   for (const service of model.services) {
     const group = new SecurityGroup(groups, service.name, {
       name: groupName(model, service),
@@ -59,6 +67,10 @@ export function buildStack(app: App, model: Model): TerraformStack {
         [TAG_SERVICE]: service.name,
         ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
         ...(service.description ? { [TAG_DESCRIPTION]: service.description } : {}),
+        // What policies need to check the Terraform alone as they check the manifest.
+        ...(service.ports.length > 0 ? { [TAG_PORTS]: service.ports.map(formatPort).join(" ") } : {}),
+        ...(model.tiers.length > 0 ? { [TAG_TIERS]: model.tiers.join(" ") } : {}),
+        ...(workloadsOf.has(service.name) ? { [TAG_WORKLOADS]: workloadsOf.get(service.name)!.join(" ") } : {}),
       },
     });
     group.overrideLogicalId(service.name);
@@ -99,7 +111,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
   for (const rule of model.rules) {
     const config = {
       securityGroupId: reference(GROUP_TYPE, rule.service),
-      description: rule.description,
+      ...(rule.description ? { description: rule.description } : {}),
       ...protocolFields(rule.port),
       ...peerFields(rule.peer),
       tags: { ...baseTags, Name: rule.id },

@@ -26,9 +26,11 @@ describe("security groups", () => {
       app: "three-tier",
       owner: "platform",
       "sgc:description": "MySQL database",
+      "sgc:ports": "tcp/3306",
       "sgc:service": "mysql",
       "sgc:stack": "three-tier",
       "sgc:tier": "data",
+      "sgc:tiers": "edge web app data",
     });
   });
 
