@@ -1,6 +1,10 @@
 import { readFileSync } from "fs";
+import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
-import { validateText, ValidationResult } from "./validate";
+import { Model } from "./model/types";
+import { resolvePolicy } from "./policies/config";
+import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
+import { ValidManifest, validateText, ValidationResult } from "./validate";
 
 /** Reads a file as UTF-8 text, or a diagnostic saying why it cannot be read. */
 export function readInput(file: string): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
@@ -14,9 +18,60 @@ export function readInput(file: string): { ok: true; text: string } | { ok: fals
   }
 }
 
-/** Reads and validates a manifest file: the first stage of every command. */
+/** Reads and validates a manifest file, its policy section included: the first stage of every command. */
 export function loadManifest(file: string): ValidationResult {
   const input = readInput(file);
   if (!input.ok) return input;
-  return validateText(input.text, file);
+  return validateManifestText(input.text, file);
+}
+
+/** Validates manifest text: YAML, schema, meaning, then the policy section against the rules and packs. */
+export function validateManifestText(text: string, file: string): ValidationResult {
+  const result = validateText(text, file);
+  if (!result.ok || !result.valid.manifest.policy) return result;
+  const policy = resolvePolicy({ policy: result.valid.manifest.policy, source: result.valid.source });
+  return policy.ok ? result : { ok: false, diagnostics: policy.diagnostics, text };
+}
+
+/** Any input a command reads: a manifest, a synthesized Terraform configuration, or a plan. */
+export type LoadedInput =
+  | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
+  | { kind: "terraform" | "plan"; file: string; text: string; security: ReadSecurity };
+
+/** Loads a manifest, a `cdk.tf.json` or a `terraform show -json` plan, telling them apart by content. */
+export function loadAnyInput(file: string): { ok: true; input: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string } {
+  const read = readInput(file);
+  if (!read.ok) return read;
+  const { text } = read;
+  if (/^\s*[{[]/.test(text)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, diagnostics: [jsonError(file, text, error as Error)], text };
+    }
+    if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json)) } };
+    if (isTerraformJson(json)) return { ok: true, input: { kind: "terraform", file, text, security: readSecurity(resourcesOfTerraformJson(json)) } };
+    return {
+      ok: false,
+      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a synthesized Terraform configuration (cdk.tf.json) nor a plan from terraform show -json", file, line: 1, column: 1 }],
+      text,
+    };
+  }
+  const result = validateManifestText(text, file);
+  if (!result.ok) return result;
+  return { ok: true, input: { kind: "manifest", file, text, valid: result.valid, model: compile(result.valid.manifest) } };
+}
+
+/** A JSON syntax error, located when the parser says where. */
+export function jsonError(file: string, text: string, error: Error): Diagnostic {
+  const offset = /position (\d+)/.exec(error.message);
+  let line = 1;
+  let column = 1;
+  if (offset) {
+    const before = text.slice(0, Number(offset[1])).split("\n");
+    line = before.length;
+    column = before[before.length - 1].length + 1;
+  }
+  return { code: "json-syntax", severity: "error", message: error.message.replace(/ in JSON at position \d+.*$/, ""), file, line, column };
 }

@@ -3,9 +3,13 @@ import { Diagnostic } from "../diagnostics";
 import { endpointKey, evaluate, formatEndpoint } from "../model/flows";
 import { formatPort } from "../model/ports";
 import { Flow, Model } from "../model/types";
-import { loadManifest, readInput } from "../pipeline";
-import { isTerraformJson, readRules, resourcesOfTerraformJson } from "../targets/aws/read";
+import { loadAnyInput, loadManifest } from "../pipeline";
 import { ValidManifest } from "../validate";
+import { resolvePolicy } from "../policies/config";
+import { runPolicies, today } from "../policies/engine";
+import { policyInputFromModel } from "../policies/from-model";
+import { CheckFormat, renderReport, summarize } from "../policies/report";
+import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
 import { EXIT, Io, reportDiagnostics, table } from "./io";
 
 /** Loads and validates every file; either all are valid, or the diagnostics of all, with their texts for context. */
@@ -86,7 +90,7 @@ export function summary(model: Model): string {
   ].join(", ");
 }
 
-/** `sgc flows FILE`: the effective allowed flows of a manifest or a synthesized `cdk.tf.json`. */
+/** `sgc flows FILE`: the effective allowed flows of a manifest, a synthesized `cdk.tf.json` or a plan. */
 export function flowsCommand(file: string, format: string, io: Io): number {
   const flows = readFlows(file);
   if (!flows.ok) return reportDiagnostics(io, flows.diagnostics, flows.sources);
@@ -106,41 +110,30 @@ export function flowJson(flow: Flow): Record<string, unknown> {
 }
 
 function readFlows(file: string): { ok: true; flows: Flow[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
-  const input = readInput(file);
-  if (!input.ok) return input;
-  if (/^\s*\{/.test(input.text)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(input.text);
-    } catch (error) {
-      return { ok: false, diagnostics: [jsonError(file, input.text, error as Error)] };
-    }
-    if (!isTerraformJson(json)) {
-      return {
-        ok: false,
-        diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is not a synthesized Terraform configuration (cdk.tf.json)", file, line: 1, column: 1 }],
-      };
-    }
-    return { ok: true, flows: evaluate(readRules(resourcesOfTerraformJson(json))) };
-  }
-  const loaded = loadManifest(file);
+  const loaded = loadAnyInput(file);
   if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[file, loaded.text]] : []) };
-  return { ok: true, flows: evaluate(compile(loaded.valid.manifest).rules) };
-}
-
-/** A JSON syntax error, located when the parser says where. */
-export function jsonError(file: string, text: string, error: Error): Diagnostic {
-  const offset = /position (\d+)/.exec(error.message);
-  let line = 1;
-  let column = 1;
-  if (offset) {
-    const before = text.slice(0, Number(offset[1])).split("\n");
-    line = before.length;
-    column = before[before.length - 1].length + 1;
-  }
-  return { code: "json-syntax", severity: "error", message: error.message.replace(/ in JSON at position \d+.*$/, ""), file, line, column };
+  const { input } = loaded;
+  return { ok: true, flows: evaluate(input.kind === "manifest" ? input.model.rules : input.security.rules) };
 }
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `sgc check FILE`: validation plus policies over a manifest, a `cdk.tf.json` or a plan; exit 1 on error findings. */
+export function checkCommand(file: string, options: { format: CheckFormat; pack?: string }, version: string, io: Io): number {
+  const loaded = loadAnyInput(file);
+  if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, new Map(loaded.text ? [[file, loaded.text]] : []));
+  const { input } = loaded;
+  const packs = options.pack ? [options.pack] : undefined;
+  const resolved =
+    input.kind === "manifest" ? resolvePolicy({ policy: input.valid.manifest.policy, source: input.valid.source, packs }) : resolvePolicy({ packs });
+  if (!resolved.ok) return reportDiagnostics(io, resolved.diagnostics, new Map([[file, input.text]]));
+  const policyInput =
+    input.kind === "manifest"
+      ? policyInputFromModel(input.model, input.valid.source)
+      : policyInputFromTerraform(input.security, input.kind, file, jsonLocator(input.text, file, input.kind));
+  const result = runPolicies(policyInput, resolved.config, today());
+  io.out(renderReport(options.format, { file, kind: input.kind, config: resolved.config, result, text: input.text, version }));
+  return summarize(result.findings).errors > 0 ? EXIT.findings : EXIT.ok;
 }

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { flowsCommand, synthCommand, validateCommand } from "./commands";
+import { CHECK_FORMATS, CheckFormat } from "../policies/report";
+import { checkCommand, flowsCommand, synthCommand, validateCommand } from "./commands";
 import { EXIT, Io, processIo } from "./io";
 
 /** The package version, read from package.json so there is one source of truth. */
@@ -25,6 +26,16 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .argument("<file...>", "manifest files")
     .action((files: string[]) => {
       code = validateCommand(files, io);
+    });
+
+  program
+    .command("check")
+    .description("validate and run the policy pack over a manifest, a cdk.tf.json or a plan JSON; exit 1 on errors")
+    .argument("<file>", "a manifest, a synthesized cdk.tf.json or `terraform show -json` output")
+    .addOption(new Option("-f, --format <format>", "output format").choices([...CHECK_FORMATS]).default("text"))
+    .option("-p, --pack <name>", "policy pack to apply instead of the manifest's extends (recommended, strict)")
+    .action((file: string, options: { format: CheckFormat; pack?: string }) => {
+      code = checkCommand(file, options, version(), io);
     });
 
   program

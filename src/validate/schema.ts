@@ -8,13 +8,18 @@ import { join } from "path";
 /** Where the manifest JSON Schema lives: `schemas/` at the package root, shared by editors and ajv. */
 export const MANIFEST_SCHEMA_PATH = join(__dirname, "..", "..", "schemas", "manifest.schema.json");
 
-let compiled: ValidateFunction | undefined;
+const compiled = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
 
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(
-    JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, "utf8")),
-  );
-  return compiled;
+/** A validator for a schema file, compiled once per process. */
+function validatorFor(schemaFile: string): ValidateFunction {
+  let validate = compiled.get(schemaFile);
+  if (!validate) {
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
+    compiled.set(schemaFile, validate);
+  }
+  return validate;
 }
 
 /** The characters AWS accepts in security group, rule and prefix list entry descriptions. */
@@ -22,9 +27,19 @@ export const AWS_DESCRIPTION_CHARS = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
 /** Checks the parsed document against the manifest schema; every error, located, with a suggestion where one is clear. */
 export function checkSchema(source: ParsedSource): Diagnostic[] {
-  const validate = validator();
+  return checkAgainstSchema(source, MANIFEST_SCHEMA_PATH);
+}
+
+/** Checks a parsed document against a JSON Schema file. */
+export function checkAgainstSchema(source: ParsedSource, schemaFile: string): Diagnostic[] {
+  const validate = validatorFor(schemaFile);
   if (validate(source.value)) return [];
-  return reduce(validate.errors ?? []).map((error) => toDiagnostic(error, source));
+  return schemaDiagnostics(validate.errors ?? [], source);
+}
+
+/** Turns ajv errors on the value at `base` (a path into `source`) into located diagnostics. */
+export function schemaDiagnostics(errors: readonly ErrorObject[], source: ParsedSource, base: Path = []): Diagnostic[] {
+  return reduce([...errors]).map((error) => toDiagnostic(error, source, base));
 }
 
 /**
@@ -73,8 +88,8 @@ function pathOf(instancePath: string): Path {
 
 type SchemaLike = { description?: string; minimum?: number; maximum?: number; properties?: Record<string, unknown> };
 
-function toDiagnostic(error: ErrorObject, source: ParsedSource): Diagnostic {
-  const path = pathOf(error.instancePath);
+function toDiagnostic(error: ErrorObject, source: ParsedSource, base: Path): Diagnostic {
+  const path = [...base, ...pathOf(error.instancePath)];
   const parent = (error.parentSchema ?? {}) as SchemaLike;
   const propertyName = (error as { propertyName?: string }).propertyName;
   const field = String(path[path.length - 1] ?? "manifest");

@@ -1,0 +1,157 @@
+import Ajv, { ValidateFunction } from "ajv";
+import { existsSync, readdirSync, readFileSync } from "fs";
+import { join } from "path";
+import { Diagnostic } from "../diagnostics";
+import { ParsedSource, parseYaml, Path } from "../parse";
+import { checkAgainstSchema, schemaDiagnostics } from "../validate/schema";
+import { PolicySpec } from "../validate/manifest";
+import { didYouMean } from "../validate/suggest";
+import { RULES, ruleById } from "./rules";
+import { Location, RuleDefinition, Severity } from "./types";
+
+/** Where the built-in packs live: `policies/` at the package root. */
+export const PACKS_DIR = join(__dirname, "..", "..", "policies");
+const PACK_SCHEMA = join(__dirname, "..", "..", "schemas", "policy-pack.schema.json");
+
+/** The pack a manifest without `policy.extends` gets. */
+export const DEFAULT_PACKS = ["recommended"];
+
+/** A rule's effective severity and options. */
+export interface RuleSetting {
+  severity: Severity;
+  options: Record<string, unknown>;
+}
+
+/** An exception from the manifest: one rule, one target, a reason, an expiry date. */
+export interface PolicyException {
+  rule: string;
+  target: string;
+  reason: string;
+  /** Inclusive, `YYYY-MM-DD`. */
+  expires: string;
+  location?: Location;
+}
+
+/** The effective policy: packs applied in order, then the manifest's overrides. */
+export interface PolicyConfig {
+  packs: string[];
+  rules: Map<string, RuleSetting>;
+  exceptions: PolicyException[];
+}
+
+/** The outcome of resolving the policy: the config, or every located error in packs and manifest. */
+export type ConfigResult = { ok: true; config: PolicyConfig } | { ok: false; diagnostics: Diagnostic[] };
+
+/** The names of the built-in packs. */
+export function packNames(): string[] {
+  return readdirSync(PACKS_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort();
+}
+
+/**
+ * Resolves the effective policy: each rule's defaults, then the packs (`packs`, else the
+ * manifest's `extends`, else `recommended`) with what they extend, then the manifest's `rules`.
+ * Unknown packs, unknown rules and bad options are errors located where they are written.
+ */
+export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSource; packs?: string[] }): ConfigResult {
+  const { policy, source } = options;
+  const diagnostics: Diagnostic[] = [];
+  const rules = new Map<string, RuleSetting>(RULES.map((r) => [r.id, { severity: r.defaults.severity, options: { ...(r.defaults.options as object) } }]));
+  const applied: string[] = [];
+
+  const applyPack = (name: string, from: { source?: ParsedSource; path: Path }, chain: string[]) => {
+    if (chain.includes(name)) {
+      diagnostics.push(at(from, "pack-cycle", `pack "${name}" extends itself through ${[...chain, name].join(" -> ")}`));
+      return;
+    }
+    if (applied.includes(name)) return;
+    const file = join(PACKS_DIR, `${name}.yaml`);
+    if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(file)) {
+      diagnostics.push(at(from, "unknown-pack", `there is no policy pack "${name}"`, didYouMean(name, packNames()) ?? `packs: ${packNames().join(", ")}`));
+      return;
+    }
+    const parsed = parseYaml(readFileSync(file, "utf8"), file);
+    if (!parsed.ok) {
+      diagnostics.push(...parsed.diagnostics);
+      return;
+    }
+    const schemaErrors = checkAgainstSchema(parsed.source, PACK_SCHEMA);
+    if (schemaErrors.length > 0) {
+      diagnostics.push(...schemaErrors);
+      return;
+    }
+    const pack = parsed.source.value as { name: string; extends?: string[]; rules: Record<string, unknown> };
+    if (pack.name !== name) diagnostics.push(at({ source: parsed.source, path: ["name"] }, "pack-name", `pack file ${name}.yaml is named "${pack.name}"`));
+    (pack.extends ?? []).forEach((parent, i) => applyPack(parent, { source: parsed.source, path: ["extends", i] }, [...chain, name]));
+    applyRules(pack.rules, parsed.source, ["rules"], rules, diagnostics);
+    applied.push(name);
+  };
+
+  const command = { path: [] as Path };
+  if (options.packs) options.packs.forEach((name) => applyPack(name, command, []));
+  else if (policy?.extends) policy.extends.forEach((name, i) => applyPack(name, { source, path: ["policy", "extends", i] }, []));
+  else DEFAULT_PACKS.forEach((name) => applyPack(name, command, []));
+
+  if (policy?.rules) applyRules(policy.rules, source, ["policy", "rules"], rules, diagnostics);
+
+  const exceptions: PolicyException[] = [];
+  (policy?.exceptions ?? []).forEach((exception, i) => {
+    const path = ["policy", "exceptions", i];
+    if (!ruleById(exception.rule)) {
+      diagnostics.push(at({ source, path: [...path, "rule"] }, "unknown-rule", `there is no rule "${exception.rule}"`, didYouMean(exception.rule, RULES.map((r) => r.id))));
+      return;
+    }
+    exceptions.push({ ...exception, location: source && { file: source.file, ...source.locate(path) } });
+  });
+
+  return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, config: { packs: applied, rules, exceptions } };
+}
+
+const optionValidators = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+/** A validator for a rule's settings object: its options schema plus `severity`, closed to unknown keys. */
+function settingsValidator(rule: RuleDefinition<never>): ValidateFunction {
+  let validate = optionValidators.get(rule.id);
+  if (!validate) {
+    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    validate = ajv.compile({
+      type: "object",
+      additionalProperties: false,
+      properties: { severity: { enum: ["off", "warn", "error"] }, ...rule.optionsSchema },
+    });
+    optionValidators.set(rule.id, validate);
+  }
+  return validate;
+}
+
+/** Applies a `rules:` map (from a pack or the manifest) onto the settings, validating each entry. */
+function applyRules(entries: Record<string, unknown>, source: ParsedSource | undefined, base: Path, rules: Map<string, RuleSetting>, diagnostics: Diagnostic[]): void {
+  for (const [id, entry] of Object.entries(entries)) {
+    const rule = ruleById(id);
+    if (!rule) {
+      diagnostics.push(at({ source, path: [...base, id], key: true }, "unknown-rule", `there is no rule "${id}"`, didYouMean(id, RULES.map((r) => r.id))));
+      continue;
+    }
+    const settings = typeof entry === "string" ? { severity: entry } : (entry as Record<string, unknown>);
+    const validate = settingsValidator(rule);
+    if (!validate(settings)) {
+      if (source) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], source, [...base, id]));
+      continue;
+    }
+    const { severity, ...options } = settings as { severity?: Severity } & Record<string, unknown>;
+    const current = rules.get(id)!;
+    const merged = { ...current.options, ...options };
+    const problems = rule.validateOptions?.(merged as never) ?? [];
+    for (const problem of problems) diagnostics.push(at({ source, path: [...base, id, problem.option] }, "invalid-option", problem.message));
+    if (problems.length > 0) continue;
+    rules.set(id, { severity: severity ?? current.severity, options: merged });
+  }
+}
+
+function at(where: { source?: ParsedSource; path: Path; key?: boolean }, code: string, message: string, hint?: string): Diagnostic {
+  const position = where.source ? where.source.locate(where.path, where.key) : { line: 0, column: 0 };
+  return { code, severity: "error", message, file: where.source?.file ?? "(command line)", ...position, ...(hint ? { hint } : {}) };
+}

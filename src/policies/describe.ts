@@ -1,0 +1,66 @@
+import { PortSpec } from "../model/types";
+import { formatPort, parsePortItem, PortItem } from "../model/ports";
+import { Endpoint } from "../model/types";
+import { PolicyRule } from "./types";
+
+/** How findings name a peer: `the internet`, `network office`, `10.0.0.0/8`, `web`. */
+export function peerName(peer: Endpoint): string {
+  switch (peer.kind) {
+    case "service":
+      return peer.name;
+    case "network":
+      return `network ${peer.name}`;
+    case "internet":
+      return "the internet";
+    case "cidr":
+      return peer.cidr;
+    case "prefixList":
+      return `prefix list ${peer.id}`;
+    case "securityGroup":
+      return `group ${peer.id}`;
+  }
+}
+
+/** `tcp/22 from the internet` or `all traffic to 10.0.0.0/8`: what a rule allows, in words. */
+export function ruleSummary(rule: PolicyRule): string {
+  const what = rule.port.protocol === "all" ? "all traffic" : formatPort(rule.port);
+  const self = rule.peer.kind === "service" && rule.peer.name === rule.group;
+  if (self) return `${what} among its own members`;
+  return `${what} ${rule.direction === "ingress" ? "from" : "to"} ${peerName(rule.peer)}`;
+}
+
+/** Port items from options, read with the manifest's own syntax; bad items were refused by the options schema. */
+export function portsOption(items: readonly PortItem[]): PortSpec[] {
+  const out: PortSpec[] = [];
+  for (const item of items) {
+    const parsed = parsePortItem(item);
+    if (parsed.ok) out.push(parsed.port);
+  }
+  return out;
+}
+
+/** Whether a tcp/udp port spec spans every port (AWS spells it 0-65535 or 1-65535). */
+export function isAllPorts(port: PortSpec): boolean {
+  return port.protocol === "all" || ((port.protocol === "tcp" || port.protocol === "udp") && port.from <= 1 && port.to >= 65535);
+}
+
+/** JSON Schema of an options list of port items. */
+export const PORTS_OPTION_SCHEMA = {
+  type: "array",
+  items: {
+    anyOf: [
+      { type: "integer", minimum: 1, maximum: 65535 },
+      { type: "string", pattern: "^[0-9]{1,5}(-[0-9]{1,5})?$" },
+      {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          port: { type: "integer", minimum: 1, maximum: 65535 },
+          from: { type: "integer", minimum: 1, maximum: 65535 },
+          to: { type: "integer", minimum: 1, maximum: 65535 },
+          protocol: { enum: ["tcp", "udp", "icmp", "all"] },
+        },
+      },
+    ],
+  },
+};

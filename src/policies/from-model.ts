@@ -1,0 +1,54 @@
+import { Model } from "../model/types";
+import { ParsedSource, Path } from "../parse";
+import { Location, PolicyInput } from "./types";
+
+/** The policy input of a compiled manifest, every item located in the manifest's text. */
+export function policyInputFromModel(model: Model, source: ParsedSource): PolicyInput {
+  const locate = (path: Path, key = false): Location => ({ file: source.file, ...source.locate(path, key) });
+  const workloadsOf = new Map<string, string[]>();
+  for (const workload of model.workloads) {
+    for (const member of workload.services) workloadsOf.set(member, [...(workloadsOf.get(member) ?? []), workload.name]);
+  }
+  const hasCloseKey = (source.value as { aws?: Record<string, unknown> }).aws?.closeDefaultSecurityGroup !== undefined;
+  return {
+    kind: "manifest",
+    file: source.file,
+    groups: model.services.map((service) => ({
+      target: service.name,
+      name: service.name,
+      ...(service.description ? { description: service.description } : {}),
+      ...(service.tier ? { tier: service.tier } : {}),
+      ports: service.ports,
+      workloads: workloadsOf.get(service.name) ?? [],
+      location: locate(service.at, true),
+    })),
+    rules: model.rules.map((rule) => ({
+      group: rule.service,
+      direction: rule.direction,
+      peer: rule.peer,
+      port: rule.port,
+      ...(rule.description ? { description: rule.description } : {}),
+      location: locate(rule.at),
+    })),
+    prefixLists: model.networks.flatMap((network) =>
+      (["ipv4", "ipv6"] as const)
+        .filter((family) => network.maxEntries[family] !== undefined)
+        .map((family) => ({
+          network: network.name,
+          family,
+          maxEntries: network.maxEntries[family]!,
+          entries: network.entries.filter((e) => e.family === family).map((e) => e.cidr),
+          location: locate(network.at, true),
+        })),
+    ),
+    defaultGroup: {
+      managed: model.aws.closeDefaultSecurityGroup,
+      rules: 0,
+      reliedOnBy: [],
+      location: locate(hasCloseKey ? ["aws", "closeDefaultSecurityGroup"] : ["aws"], true),
+    },
+    tiers: model.tiers,
+    networks: model.networks.map((n) => n.name),
+    workloads: model.workloads.map((w) => ({ name: w.name, groups: w.services, location: locate(w.at, true) })),
+  };
+}

@@ -1,0 +1,27 @@
+import { defineRule } from "../types";
+
+/** The target findings about the VPC's default group carry. */
+export const DEFAULT_GROUP_TARGET = "default-security-group";
+
+export default defineRule<Record<string, never>>({
+  id: "default-sg-closed",
+  title: "Default security group closed",
+  rationale: "Resources launched without a group land in the default one; if it allows anything, they are exposed by accident.",
+  defaults: { severity: "error", options: {} },
+  optionsSchema: {},
+  check(input, _options, report) {
+    const group = input.defaultGroup;
+    if (!group.managed) {
+      report({
+        target: DEFAULT_GROUP_TARGET,
+        message: "the VPC's default security group is not managed here, so nothing removes its rules",
+        at: group,
+      });
+    } else if (group.rules > 0) {
+      report({ target: DEFAULT_GROUP_TARGET, message: `the VPC's default security group has ${group.rules} rule${group.rules === 1 ? "" : "s"}; it should have none`, at: group });
+    }
+    for (const user of group.reliedOnBy) {
+      report({ target: user, message: `${user} relies on the VPC's default security group; reference a group of its own instead`, at: group });
+    }
+  },
+});

@@ -1,0 +1,23 @@
+import { coveredByUnion, formatPort, PortItem } from "../../model/ports";
+import { isAllPorts, portsOption, PORTS_OPTION_SCHEMA, ruleSummary } from "../describe";
+import { defineRule } from "../types";
+
+export default defineRule<{ ports: PortItem[] }>({
+  id: "open-egress",
+  title: "No open egress to the internet",
+  rationale: "Unrestricted egress is how data leaves and how malware phones home; allow the internet only on the ports updates and APIs need.",
+  defaults: { severity: "error", options: { ports: [80, 443] } },
+  optionsSchema: { ports: PORTS_OPTION_SCHEMA },
+  check(input, options, report) {
+    const allowed = portsOption(options.ports);
+    for (const rule of input.rules) {
+      if (rule.direction !== "egress" || rule.peer.kind !== "internet") continue;
+      if (!isAllPorts(rule.port) && coveredByUnion(allowed, rule.port)) continue;
+      report({
+        target: rule.group,
+        message: `${rule.group} allows ${ruleSummary(rule)}; only ${allowed.map(formatPort).join(", ") || "nothing"} may go to the internet`,
+        at: rule,
+      });
+    }
+  },
+});

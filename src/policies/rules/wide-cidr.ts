@@ -1,0 +1,31 @@
+import { parseCidr } from "../../model/cidr";
+import { defineRule } from "../types";
+
+export default defineRule<{ minPrefixLength: { ipv4: number; ipv6: number } }>({
+  id: "wide-cidr",
+  title: "No wide raw CIDR sources",
+  rationale: "A raw range grants access to whatever lands in it, today and tomorrow; group references and named networks say who is meant.",
+  defaults: { severity: "warn", options: { minPrefixLength: { ipv4: 24, ipv6: 64 } } },
+  optionsSchema: {
+    minPrefixLength: {
+      type: "object",
+      additionalProperties: false,
+      required: ["ipv4", "ipv6"],
+      properties: { ipv4: { type: "integer", minimum: 0, maximum: 32 }, ipv6: { type: "integer", minimum: 0, maximum: 128 } },
+    },
+  },
+  check(input, options, report) {
+    for (const rule of input.rules) {
+      if (rule.direction !== "ingress" || rule.peer.kind !== "cidr") continue;
+      const parsed = parseCidr(rule.peer.cidr);
+      if (!parsed.ok) continue;
+      const min = options.minPrefixLength[parsed.cidr.family];
+      if (parsed.cidr.prefix >= min) continue;
+      report({
+        target: rule.group,
+        message: `${rule.group} allows ${rule.peer.cidr}, wider than /${min}; prefer a group reference or a named network`,
+        at: rule,
+      });
+    }
+  },
+});

@@ -1,0 +1,124 @@
+import { Endpoint, Family, PortSpec } from "../model/types";
+
+/**
+ * What the policy rules read: one shape for all three inputs (a manifest, a synthesized
+ * `cdk.tf.json`, a Terraform plan), so each rule is written once and says the same of each.
+ */
+
+/** A severity as packs set it; `off` disables the rule. */
+export type Severity = "off" | "warn" | "error";
+
+/** A place in a source file, 1-based. */
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Where something comes from: a manifest location, a Terraform resource address, or both. */
+export interface Origin {
+  location?: Location;
+  resource?: string;
+}
+
+/** A security group: a service of the manifest, or a group of the Terraform. */
+export interface PolicyGroup extends Origin {
+  /** The service name, or the resource address of a group sgc did not write. */
+  target: string;
+  /** Its name as people know it: the service name, or the group's AWS name. */
+  name: string;
+  /** What people wrote about it; absent when nobody did. */
+  description?: string;
+  tier?: string;
+  /** The ports it serves, when known (always for manifests, from tags for Terraform). */
+  ports?: PortSpec[];
+  workloads: string[];
+}
+
+/** One allow rule on a group. A peer of kind `service` is another group by its target. */
+export interface PolicyRule extends Origin {
+  /** The target of the group that carries the rule. */
+  group: string;
+  direction: "ingress" | "egress";
+  peer: Endpoint;
+  port: PortSpec;
+  description?: string;
+}
+
+/** A managed prefix list of a named network, in one address family. */
+export interface PolicyPrefixList extends Origin {
+  network: string;
+  family: Family;
+  maxEntries: number;
+  entries: string[];
+}
+
+/** The VPC's default group, as the input manages it (or not). */
+export interface PolicyDefaultGroup extends Origin {
+  /** Whether the input manages it at all. */
+  managed: boolean;
+  /** How many rules it has. */
+  rules: number;
+  /** Rules elsewhere that use the default group as their peer, by group target. */
+  reliedOnBy: string[];
+}
+
+/** A workload: the groups one network interface carries. */
+export interface PolicyWorkload extends Origin {
+  name: string;
+  groups: string[];
+}
+
+/** The kinds of input the rules can read. */
+export type InputKind = "manifest" | "terraform" | "plan";
+
+/** Everything the rules read. */
+export interface PolicyInput {
+  kind: InputKind;
+  file: string;
+  groups: PolicyGroup[];
+  rules: PolicyRule[];
+  prefixLists: PolicyPrefixList[];
+  defaultGroup: PolicyDefaultGroup;
+  /** Tier names, outermost first; empty when the input has none. */
+  tiers: string[];
+  /** Names of the managed networks (the admin networks by default). */
+  networks: string[];
+  workloads: PolicyWorkload[];
+}
+
+/** What a rule says of one target. */
+export interface Finding extends Origin {
+  rule: string;
+  severity: "warn" | "error";
+  /** The service (group) or other named thing the finding is about; exceptions match on it. */
+  target: string;
+  message: string;
+  /** Set when an exception covers the finding: it is reported but does not fail the check. */
+  suppressedBy?: { reason: string; expires: string };
+}
+
+/** What a rule reports; the engine adds the rule id, severity and exceptions. */
+export interface Report {
+  target: string;
+  message: string;
+  at?: Origin;
+}
+
+/** A rule: its metadata, defaults, the schema of its options and its check, all in one object. */
+export interface RuleDefinition<O = Record<string, unknown>> {
+  id: string;
+  title: string;
+  rationale: string;
+  defaults: { severity: Severity; options: O };
+  /** JSON Schema of each option (the `properties` of the options object). */
+  optionsSchema: Record<string, unknown>;
+  check(input: PolicyInput, options: O, report: (finding: Report) => void): void;
+  /** Checks of options beyond their schema (a regular expression that compiles); each problem names the option. */
+  validateOptions?(options: O): { option: string; message: string }[];
+}
+
+/** Declares a rule; the identity function that gives the rule its types. */
+export function defineRule<O>(rule: RuleDefinition<O>): RuleDefinition<O> {
+  return rule;
+}
