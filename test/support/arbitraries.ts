@@ -64,8 +64,10 @@ export const manifestArbitrary: fc.Arbitrary<Manifest> = fc
         networkCidrs: fc.tuple(...networks.map(() => fc.uniqueArray(fc.oneof(ipv4Cidr, ipv4Cidr, ipv6Cidr), { minLength: 1, maxLength: 4 }))),
         ports: fc.tuple(...services.map(() => fc.option(servicePorts, { nil: undefined, freq: 4 }))),
         closeDefault: fc.boolean(),
+        tiers: fc.option(fc.tuple(...services.map(() => fc.option(fc.constantFrom("edge", "web", "app", "data"), { nil: undefined }))), { nil: undefined }),
+        workloads: fc.array(fc.subarray(services, { minLength: 1 }), { maxLength: 2 }),
       })
-      .chain(({ networkCidrs, ports, closeDefault }) => {
+      .chain(({ networkCidrs, ports, closeDefault, tiers, workloads }) => {
         const names = [...services, ...networks, "internet"];
         const consumerFor = (self: string, own: PortItem[]): fc.Arbitrary<unknown> =>
           fc.oneof(
@@ -103,8 +105,10 @@ export const manifestArbitrary: fc.Arbitrary<Manifest> = fc
             version: 1,
             name: "prop",
             aws: { region: "us-east-1", vpcId: "vpc-0a1b2c3d4e5f67890", closeDefaultSecurityGroup: closeDefault },
-            services: Object.fromEntries(services.map((name, i) => [name, specs[i]])) as Manifest["services"],
+            services: Object.fromEntries(services.map((name, i) => [name, tiers?.[i] ? { ...specs[i], tier: tiers[i] } : specs[i]])) as Manifest["services"],
           };
+          if (tiers) manifest.tiers = ["edge", "web", "app", "data"];
+          if (workloads.length) manifest.workloads = Object.fromEntries(workloads.map((members, i) => [`asg-${i}`, members]));
           if (networks.length) manifest.networks = Object.fromEntries(networks.map((name, i) => [name, { cidrs: networkCidrs[i] }]));
           return manifest;
         });

@@ -190,9 +190,15 @@ function dig(values: Json, path: (string | number)[]): unknown {
   return v;
 }
 
+/**
+ * The configuration expression at `path`. Nested blocks are lists of expression maps, but an
+ * attribute-as-block (a group's inline `ingress`) is one expression whose references cover all
+ * its blocks: the walk stops at the first leaf expression it meets.
+ */
 function digExpression(expressions: Json | undefined, path: (string | number)[]): Json | undefined {
   let v: unknown = expressions;
   for (const p of path) {
+    if (isObject(v) && ("references" in v || "constant_value" in v)) break;
     if (Array.isArray(v)) v = v[typeof p === "number" ? p : 0];
     else if (isObject(v)) v = v[p];
     else return undefined;

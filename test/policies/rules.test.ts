@@ -1,0 +1,184 @@
+import { RULES } from "../../src/policies/rules";
+import { checkManifest } from "../support/check";
+import { manifestYaml } from "../support/sgc";
+
+/**
+ * Every rule, table-driven: manifests it must accept and manifests it must flag, with the
+ * target and the place of the finding. Services start on line 6 unless `extra` adds lines.
+ */
+interface Invalid {
+  yaml: string;
+  target: string;
+  message: RegExp;
+  line?: number;
+  column?: number;
+}
+interface RuleCases {
+  valid: string[];
+  invalid: Invalid[];
+}
+
+const m = manifestYaml;
+const office = "networks:\n  office: { cidrs: [203.0.113.0/24] }\n";
+
+const cases: Record<string, RuleCases> = {
+  "internet-ingress": {
+    valid: [
+      m("  lb:\n    description: LB\n    ports: [80, 443]\n    consumers: [internet]\n"),
+      m("  lb:\n    ports: [8443]\n    consumers: [internet]\npolicy:\n  rules:\n    internet-ingress: { ports: [8443] }\n"),
+    ],
+    invalid: [
+      { yaml: m("  ssh:\n    ports: [22]\n    consumers: [internet]\n"), target: "ssh", message: /ssh allows tcp\/22 from the internet; the internet may reach only tcp\/80, tcp\/443/, line: 9, column: 17 },
+      { yaml: m("  lb:\n    ports: [\"80-90\"]\n    consumers: [internet]\n"), target: "lb", message: /tcp\/80-90 from the internet/ },
+      { yaml: m("  lb:\n    ports: [{ protocol: all }]\n    consumers: [{ network: internet, ports: [{ protocol: all }] }]\n"), target: "lb", message: /all traffic from the internet/ },
+    ],
+  },
+  "admin-ports": {
+    valid: [
+      m("  admin:\n    ports: [22]\n    consumers: [office]\n", office),
+      m("  app:\n    ports: [8080]\n    consumers: [internet]\n"),
+    ],
+    invalid: [
+      { yaml: m("  admin:\n    ports: [22]\n    consumers: [internet]\n", office), target: "admin", message: /admin allows tcp\/22 from the internet, which reaches an admin port; admin ports only from office/, line: 11, column: 17 },
+      { yaml: m("  admin:\n    ports: [3389]\n    consumers: [{ cidr: 203.0.113.0/24 }]\n", office), target: "admin", message: /tcp\/3389 from 203\.0\.113\.0\/24/ },
+      { yaml: m("  admin:\n    ports: [\"20-30\"]\n    consumers: [app]\n  app: {}\n"), target: "admin", message: /tcp\/20-30 from app, which reaches an admin port; admin ports only from an admin network \(none is declared\)/ },
+      {
+        yaml: m("  admin:\n    ports: [22]\n    consumers: [vpn]\npolicy:\n  rules:\n    admin-ports: { networks: [office] }\n", office + "  vpn: { cidrs: [198.51.100.0/24] }\n"),
+        target: "admin",
+        message: /from network vpn/,
+      },
+    ],
+  },
+  "wide-cidr": {
+    valid: [m("  app:\n    ports: [443]\n    consumers: [{ cidr: 10.0.0.0/24, description: Partner }]\n"), m("  app:\n    ports: [443]\n    consumers: [{ cidr: \"2001:db8::/64\" }]\n")],
+    invalid: [
+      { yaml: m("  app:\n    ports: [443]\n    consumers: [{ cidr: 10.20.0.0/16, description: Partner }]\n"), target: "app", message: /10\.20\.0\.0\/16, wider than \/24/, line: 9, column: 17 },
+      { yaml: m("  app:\n    ports: [443]\n    consumers: [{ cidr: \"2001:db8::/48\" }]\n"), target: "app", message: /wider than \/64/ },
+      {
+        yaml: m("  app:\n    ports: [443]\n    consumers: [{ cidr: 10.0.0.0/26 }]\npolicy:\n  rules:\n    wide-cidr: { minPrefixLength: { ipv4: 28, ipv6: 64 } }\n"),
+        target: "app",
+        message: /wider than \/28/,
+      },
+    ],
+  },
+  "all-traffic-ingress": {
+    valid: [m("  db:\n    ports: [5432]\n    consumers: [app]\n  app: {}\n")],
+    invalid: [
+      { yaml: m("  db:\n    ports: [{ protocol: all }]\n    consumers: [app]\n  app: {}\n"), target: "db", message: /db allows all traffic from app: every protocol/, line: 9, column: 17 },
+      { yaml: m("  db:\n    ports: [\"1-65535\"]\n    consumers: [app]\n  app: {}\n"), target: "db", message: /tcp\/1-65535 from app: every port/ },
+      { yaml: m("  db:\n    peers: [{ protocol: all }]\n"), target: "db", message: /all traffic among its own members/ },
+    ],
+  },
+  "open-egress": {
+    valid: [m("  app:\n    egress: [{ to: internet, ports: [443] }]\n"), m("  app:\n    egress: [{ cidr: 10.0.0.0/24, ports: [{ protocol: all }] }]\n")],
+    invalid: [
+      { yaml: m("  app:\n    egress: [{ to: internet, ports: [{ protocol: all }] }]\n"), target: "app", message: /app allows all traffic to the internet/, line: 8, column: 14 },
+      { yaml: m("  app:\n    egress: [{ to: internet, ports: [25] }]\n"), target: "app", message: /tcp\/25 to the internet; only tcp\/80, tcp\/443 may go to the internet/ },
+      { yaml: m("  app:\n    egress: [{ to: internet, ports: [\"1-65535\"] }]\npolicy:\n  rules:\n    open-egress: { ports: [\"1-65535\"] }\n"), target: "app", message: /tcp\/1-65535 to the internet/ },
+    ],
+  },
+  "default-sg-closed": {
+    valid: [m("  app: {}\n")],
+    invalid: [
+      {
+        yaml: m("  app: {}\n").replace("vpcId: vpc-0a1b2c3d4e5f67890", "vpcId: vpc-0a1b2c3d4e5f67890\n  closeDefaultSecurityGroup: false"),
+        target: "default-security-group",
+        message: /default security group is not managed/,
+        line: 6,
+        column: 3,
+      },
+    ],
+  },
+  "tier-chain": {
+    valid: [
+      m("  web:\n    tier: web\n    ports: [80]\n    consumers: [lb]\n  lb: { tier: edge }\n", "tiers: [edge, web, app]\n"),
+      m("  app:\n    tier: app\n    ports: [80]\n    consumers: [peer, batch]\n  peer: { tier: app }\n  batch: {}\n", "tiers: [edge, web, app]\n"),
+    ],
+    invalid: [
+      {
+        yaml: m("  db:\n    tier: data\n    ports: [5432]\n    consumers: [web]\n  web: { tier: web }\n", "tiers: [web, app, data]\n"),
+        target: "db",
+        message: /db \(data\) is called by web \(web\); callers must be in data or app/,
+        line: 11,
+        column: 17,
+      },
+      { yaml: m("  web:\n    tier: web\n    ports: [80]\n    consumers: [app]\n  app: { tier: app }\n", "tiers: [web, app]\n"), target: "web", message: /called by app \(app\)/ },
+    ],
+  },
+  "rule-quota": {
+    valid: [m("  web:\n    ports: [\"1000-1059\"]\n    consumers: [{ network: internet, ports: [\"1000-1059\"] }]\n")],
+    invalid: [
+      {
+        yaml: m("  web:\n    ports: [443]\n    consumers: [office, { prefixList: pl-0123456789abcdef0 }]\npolicy:\n  rules:\n    rule-quota: { max: 10, prefixListWeights: { pl-0123456789abcdef0: 8 } }\n", "networks:\n  office: { maxEntries: 5, cidrs: [203.0.113.0/24] }\n"),
+        target: "web",
+        message: /web has 13 inbound ipv4 rules \(weighted\), over the quota of 10/,
+        line: 9,
+        column: 3,
+      },
+      {
+        yaml: m(`  web:\n    ports: [${Array.from({ length: 61 }, (_, i) => 2000 + i).join(", ")}]\n    consumers: [app]\n  app: {}\n`),
+        target: "app",
+        message: /app has 61 outbound ipv4 rules/,
+      },
+    ],
+  },
+  "eni-quota": {
+    valid: [m("  a: {}\n  b: {}\nworkloads:\n  asg: [a, b]\n")],
+    invalid: [
+      {
+        yaml: m("  a: {}\n  b: {}\n  c: {}\nworkloads:\n  asg: [a, b, c]\npolicy:\n  rules:\n    eni-quota: { groupsPerInterface: 2 }\n"),
+        target: "asg",
+        message: /workload asg carries 3 groups; a network interface takes at most 2/,
+        line: 11,
+        column: 3,
+      },
+      {
+        yaml: m("  a: {}\n  b: {}\n  c: {}\nworkloads:\n  asg: [a, b, c]\npolicy:\n  rules:\n    eni-quota: { rulesPerGroup: 400 }\n"),
+        target: "asg",
+        message: /3 groups x 400 rules per group is over AWS's limit of 1000/,
+      },
+    ],
+  },
+  descriptions: {
+    valid: [m("  web:\n    description: Web\n    ports: [80]\n    consumers: [internet, { cidr: 10.0.0.0/24, description: Partner }]\n")],
+    invalid: [
+      { yaml: m("  web:\n    ports: [80]\n    consumers: [internet]\n"), target: "web", message: /^web has no description$/, line: 7, column: 3 },
+      { yaml: m("  web:\n    description: Web\n    ports: [80]\n    consumers: [{ securityGroup: sg-0123456789abcdef0 }]\n"), target: "web", message: /the rule for tcp\/80 from group sg-0123456789abcdef0 has no description/ },
+    ],
+  },
+  "unused-service": {
+    valid: [m("  web:\n    ports: [80]\n    consumers: [internet]\n  batch: {}\n")],
+    invalid: [
+      { yaml: m("  web:\n    ports: [80]\n"), target: "web", message: /web serves tcp\/80 but has no consumers/, line: 7, column: 3 },
+      { yaml: m("  web:\n    ports: [80]\n    consumers: [internet]\n  db: {}\nworkloads:\n  asg: [web]\n"), target: "db", message: /db is carried by no workload/ },
+    ],
+  },
+  naming: {
+    valid: [m("  web-api: {}\n")],
+    invalid: [
+      { yaml: m("  web--api: {}\n"), target: "web--api", message: /group name "web--api" does not match/, line: 7, column: 3 },
+      { yaml: m("  web: {}\npolicy:\n  rules:\n    naming: { pattern: \"^svc-\" }\n"), target: "web", message: /does not match \^svc-/ },
+    ],
+  },
+};
+
+describe("every rule has compliant and non-compliant cases", () => {
+  test("the table covers exactly the registered rules", () => {
+    expect(Object.keys(cases).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  describe.each(RULES.map((r) => [r.id] as const))("%s", (id) => {
+    test.each(cases[id].valid.map((yaml, i) => [i + 1, yaml] as const))("accepts compliant case %i", (_i, yaml) => {
+      const findings = checkManifest(yaml).findings.filter((f) => f.rule === id);
+      expect(findings).toEqual([]);
+    });
+
+    test.each(cases[id].invalid.map((c, i) => [i + 1, c] as const))("flags non-compliant case %i", (_i, c) => {
+      const findings = checkManifest(c.yaml).findings.filter((f) => f.rule === id);
+      expect(findings.length).toBeGreaterThan(0);
+      const match = findings.find((f) => f.target === c.target && c.message.test(f.message));
+      expect({ match, findings }).toMatchObject({ match: { rule: id, target: c.target } });
+      if (c.line !== undefined) expect(match!.location).toEqual({ file: "services.yaml", line: c.line, column: c.column });
+    });
+  });
+});
