@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, statSync } from "fs";
 import { tmpdir } from "os";
 import { basename, join } from "path";
-import { planOffline, terraform } from "./terraform";
+import { planOffline } from "./terraform";
 
 /**
  * Hand-written Terraform fixtures (one folder per case, each with a main.tf) showing the classic
@@ -38,10 +38,8 @@ export function planHclFixture(name: string): HclPlan {
   if (!hclFixtures().includes(name)) throw new Error(`no HCL fixture "${name}" in ${HCL_FIXTURES_DIR}`);
   const dir = mkdtempSync(join(tmpdir(), `sgc-hcl-${name}-`));
   cpSync(join(HCL_FIXTURES_DIR, name), dir, { recursive: true, filter: (src) => !RUN_LEFTOVERS.has(basename(src)) });
-  planOffline(dir);
-  // planOffline hands back the parsed plan only; show it again for the exact text Terraform prints.
-  const planText = terraform(dir, ["show", "-json", "plan.bin"]).stdout;
-  const planned: HclPlan = { planJson: JSON.parse(planText) as unknown, planText, dir };
+  const { plan, planText } = planOffline(dir);
+  const planned: HclPlan = { planJson: plan as unknown, planText, dir };
   plans.set(name, planned);
   return planned;
 }

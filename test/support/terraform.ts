@@ -120,13 +120,13 @@ export function writeOfflineOverrides(stackDir: string): void {
 }
 
 /** init, validate and plan a stack offline; returns the plan as `terraform show -json` prints it. */
-export function planOffline(stackDir: string): { plan: TerraformPlanJson; validate: TerraformRun } {
+export function planOffline(stackDir: string): { plan: TerraformPlanJson; planText: string; validate: TerraformRun } {
   writeOfflineOverrides(stackDir);
   terraform(stackDir, ["init", "-input=false", "-no-color"]);
   const validate = terraform(stackDir, ["validate", "-no-color"]);
   terraform(stackDir, ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]);
   const show = terraform(stackDir, ["show", "-json", "plan.bin"]);
-  return { plan: JSON.parse(show.stdout) as TerraformPlanJson, validate };
+  return { plan: JSON.parse(show.stdout) as TerraformPlanJson, planText: show.stdout, validate };
 }
 
 /** The parts of Terraform's JSON plan format the tests read. */

@@ -5,6 +5,9 @@ import { synthesize, writeStacks } from "../../src/targets/aws/synth";
 import { compile } from "../../src/compile";
 import { examplePaths, ROOT, validManifest } from "../support/sgc";
 import { describeWithTerraform, planOffline } from "../support/terraform";
+import { checkManifest, checkTerraformText, comparable } from "../support/check";
+import { evaluate } from "../../src/model/flows";
+import { readRules, resourcesOfPlan } from "../../src/targets/aws/read";
 
 const cases = [...examplePaths(), join(ROOT, "test", "fixtures", "kitchen-sink", "manifest.yaml")];
 
@@ -13,7 +16,7 @@ describeWithTerraform("terraform init, validate and plan (offline, provider mirr
     const model = compile(validManifest(readFileSync(file, "utf8"), file));
     const out = mkdtempSync(join(tmpdir(), "sgc-plan-"));
     const [written] = writeStacks(out, synthesize([model]));
-    const { plan, validate } = planOffline(join(written, ".."));
+    const { plan, planText, validate } = planOffline(join(written, ".."));
 
     expect(validate.stdout).toContain("The configuration is valid");
     const changes = plan.resource_changes;
@@ -32,5 +35,13 @@ describeWithTerraform("terraform init, validate and plan (offline, provider mirr
       const group = changes.find((c) => c.address === `aws_security_group.${service.name}`);
       expect(group?.change.after).toMatchObject({ name: `${model.name}-${service.name}`, description: `sgc service ${service.name}`, vpc_id: model.aws.vpcId });
     }
+
+    // The plan is the third input: its flows and findings equal the manifest's.
+    const yaml = readFileSync(file, "utf8");
+    const fromPlan = checkTerraformText(planText, "plan.json");
+    const fromManifest = checkManifest(yaml);
+    expect(comparable(fromPlan.findings)).toEqual(comparable(fromManifest.findings));
+    expect(fromPlan.quotas).toEqual(fromManifest.quotas);
+    expect(evaluate(readRules(resourcesOfPlan(plan as never)))).toEqual(evaluate(model.rules));
   });
 });

@@ -230,7 +230,8 @@ export function readSecurity(resources: readonly TerraformResource[]): ReadSecur
     if (r.type === PREFIX_LIST_TYPE) {
       const family: Family = String(r.values.address_family).toLowerCase() === "ipv6" ? "ipv6" : "ipv4";
       const entries = ((r.values.entry as Json[] | undefined) ?? []).map((e) => String(e.cidr));
-      listsByAddress.set(r.address, { address: r.address, network: tags[TAG_NETWORK] ?? r.address, family, maxEntries: Number(r.values.max_entries ?? entries.length), entries });
+      const network = tags[TAG_NETWORK] ?? (typeof r.values.name === "string" ? r.values.name : r.address);
+      listsByAddress.set(r.address, { address: r.address, network, family, maxEntries: Number(r.values.max_entries ?? entries.length), entries });
     }
   }
 
