@@ -121,13 +121,20 @@ function plural(n: number, word: string): string {
 }
 
 /** `sgc check FILE`: validation plus policies over a manifest, a `cdk.tf.json` or a plan; exit 1 on error findings. */
-export function checkCommand(file: string, options: { format: CheckFormat; pack?: string }, version: string, io: Io): number {
+export function checkCommand(file: string, options: { format: CheckFormat; pack?: string; policy?: string }, version: string, io: Io): number {
   const loaded = loadAnyInput(file);
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, new Map(loaded.text ? [[file, loaded.text]] : []));
   const { input } = loaded;
+  // The policy section comes from the manifest checked, or from --policy (so that Terraform
+  // and plans are checked with the manifest's overrides and exceptions).
+  let policyFrom = input.kind === "manifest" ? input.valid : undefined;
+  if (options.policy) {
+    const manifest = loadManifest(options.policy);
+    if (!manifest.ok) return reportDiagnostics(io, manifest.diagnostics, new Map(manifest.text ? [[options.policy, manifest.text]] : []));
+    policyFrom = manifest.valid;
+  }
   const packs = options.pack ? [options.pack] : undefined;
-  const resolved =
-    input.kind === "manifest" ? resolvePolicy({ policy: input.valid.manifest.policy, source: input.valid.source, packs }) : resolvePolicy({ packs });
+  const resolved = resolvePolicy({ policy: policyFrom?.manifest.policy, source: policyFrom?.source, packs });
   if (!resolved.ok) return reportDiagnostics(io, resolved.diagnostics, new Map([[file, input.text]]));
   const policyInput =
     input.kind === "manifest"

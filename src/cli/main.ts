@@ -34,7 +34,8 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .argument("<file>", "a manifest, a synthesized cdk.tf.json or `terraform show -json` output")
     .addOption(new Option("-f, --format <format>", "output format").choices([...CHECK_FORMATS]).default("text"))
     .option("-p, --pack <name>", "policy pack to apply instead of the manifest's extends (recommended, strict)")
-    .action((file: string, options: { format: CheckFormat; pack?: string }) => {
+    .option("--policy <manifest>", "take packs, overrides and exceptions from this manifest's policy section (for cdk.tf.json and plans)")
+    .action((file: string, options: { format: CheckFormat; pack?: string; policy?: string }) => {
       code = checkCommand(file, options, version(), io);
     });
 

@@ -29,14 +29,27 @@ export function ruleSummary(rule: PolicyRule): string {
   return `${what} ${rule.direction === "ingress" ? "from" : "to"} ${peerName(rule.peer)}`;
 }
 
-/** Port items from options, read with the manifest's own syntax; bad items were refused by the options schema. */
+/**
+ * Port items from options, read with the manifest's own syntax (bad items were refused by
+ * `validatePortsOption`). As in manifests, `icmp` stands for ICMPv6 too towards IPv6 peers.
+ */
 export function portsOption(items: readonly PortItem[]): PortSpec[] {
   const out: PortSpec[] = [];
   for (const item of items) {
     const parsed = parsePortItem(item);
-    if (parsed.ok) out.push(parsed.port);
+    if (!parsed.ok) continue;
+    out.push(parsed.port);
+    if (parsed.port.protocol === "icmp") out.push({ protocol: "icmpv6" });
   }
   return out;
+}
+
+/** Refuses port items in an option that the manifest would refuse: the same message, naming the option. */
+export function validatePortsOption(option: string, items: readonly PortItem[] | undefined): { option: string; message: string }[] {
+  return (items ?? []).flatMap((item) => {
+    const parsed = parsePortItem(item);
+    return parsed.ok ? [] : [{ option, message: `${option}: ${parsed.message}` }];
+  });
 }
 
 /** Whether a tcp/udp port spec spans every port (AWS spells it 0-65535 or 1-65535). */

@@ -68,11 +68,11 @@ export function runPolicies(input: PolicyInput, config: PolicyConfig, today: str
 
   const used = new Set<number>();
   for (const finding of findings) {
-    const index = config.exceptions.findIndex((e) => e.rule === finding.rule && e.target === finding.target);
-    if (index < 0) continue;
-    used.add(index);
-    const exception = config.exceptions[index];
-    if (exception.expires >= today) finding.suppressedBy = { reason: exception.reason, expires: exception.expires };
+    config.exceptions.forEach((exception, index) => {
+      if (exception.rule !== finding.rule || exception.target !== finding.target) return;
+      used.add(index);
+      if (exception.expires >= today && !finding.suppressedBy) finding.suppressedBy = { reason: exception.reason, expires: exception.expires };
+    });
   }
   config.exceptions.forEach((exception, index) => {
     const where = exception.location ? { location: exception.location } : {};

@@ -32,7 +32,8 @@ export interface PolicyGroup extends Origin {
   tier?: string;
   /** The ports it serves, when known (always for manifests, from tags for Terraform). */
   ports?: PortSpec[];
-  workloads: string[];
+  /** The workloads that carry it; undefined when the input cannot say (a hand-written group). */
+  workloads?: string[];
 }
 
 /** One allow rule on a group. A peer of kind `service` is another group by its target. */

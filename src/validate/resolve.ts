@@ -1,4 +1,4 @@
-import { compareCidrs, parseCidr } from "../model/cidr";
+import { anyAddress, compareCidrs, parseCidr } from "../model/cidr";
 import { parsePortItem, PortItem } from "../model/ports";
 import { Endpoint, Family, PortSpec, SourcePath } from "../model/types";
 import { ConsumerSpec, EgressSpec, Manifest, PeerObject } from "./manifest";
@@ -177,6 +177,10 @@ export function resolvePeer(
       return undefined;
     }
     const { canonical, family } = parsed.cidr;
+    if (canonical === anyAddress(family)) {
+      problems.push(cidrIsInternet(canonical, [...path, "cidr"]));
+      return undefined;
+    }
     return result([{ kind: "cidr", cidr: canonical, family }], `cidr:${canonical}`, canonical);
   }
   if (object.prefixList !== undefined) {
@@ -184,6 +188,14 @@ export function resolvePeer(
   }
   const group = object.securityGroup!;
   return result([{ kind: "securityGroup", id: group }], `security-group:${group}`, group);
+}
+
+/**
+ * The problem for `0.0.0.0/0` or `::/0` written as a raw range: the internet has a name, so
+ * that policies and readers see it for what it is.
+ */
+export function cidrIsInternet(cidr: string, path: SourcePath): Problem {
+  return { code: "cidr-is-internet", message: `${cidr} is the whole internet`, hint: "write internet (or { network: internet, ports: [...] }) instead", path };
 }
 
 /** The problem for a CIDR with host bits set or a non-canonical IPv6 spelling, with the fix. */
@@ -215,6 +227,10 @@ export function networkEntries(
     }
     if (parsed.cidr.canonical !== text) {
       problems.push(cidrNotCanonical(text, parsed.cidr.canonical, path));
+      return;
+    }
+    if (parsed.cidr.canonical === anyAddress(parsed.cidr.family)) {
+      problems.push(cidrIsInternet(text, path));
       return;
     }
     if (seen.has(text)) {

@@ -78,6 +78,17 @@ describe("sgc check", () => {
     expect((await sgc("check", warn, "--pack", "nope")).code).toBe(2);
   });
 
+  test("--policy applies a manifest's overrides and exceptions to its synthesized Terraform", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sgc-check-policy-"));
+    await sgc("synth", risky, "--out", out);
+    const tf = join(out, "stacks", "shop", "cdk.tf.json");
+    const without = JSON.parse((await sgc("check", tf, "--format", "json")).out);
+    const withPolicy = JSON.parse((await sgc("check", tf, "--policy", risky, "--format", "json")).out);
+    expect(without.summary).toEqual({ errors: 2, warnings: 1, suppressed: 0 });
+    expect(withPolicy.summary).toEqual({ errors: 2, warnings: 0, suppressed: 1 });
+    expect(withPolicy.findings.find((f: { rule: string }) => f.rule === "wide-cidr").suppressedBy.reason).toBe("Partner VPN until migration");
+  });
+
   test("--format json is the documented, stable shape", async () => {
     const r = await sgc("check", risky, "--format", "json");
     const json = JSON.parse(r.out);

@@ -38,6 +38,13 @@ describe("policy configuration errors are located where they are written", () =>
     expect(errors(withPolicy("  rules:\n    rule-quota: { max: many }\n"))).toEqual([expect.objectContaining({ code: "wrong-type", line: 10, column: 24 })]);
   });
 
+  test("a port item in an option that a manifest would refuse", () => {
+    expect(errors(withPolicy("  rules:\n    admin-ports: { ports: [{ protocol: tcp }, \"3389-22\"] }\n"))).toEqual([
+      expect.objectContaining({ code: "invalid-option", line: 10, column: 27, message: "ports: protocol tcp needs a port or a from/to range" }),
+      expect.objectContaining({ code: "invalid-option", line: 10, column: 27, message: "ports: port range 3389-22 runs backwards" }),
+    ]);
+  });
+
   test("a bad severity", () => {
     expect(errors(withPolicy("  rules:\n    naming: loud\n"))).toEqual([expect.objectContaining({ code: "invalid-value", line: 10, column: 13 })]);
   });

@@ -36,6 +36,15 @@ describe("exceptions", () => {
     });
   });
 
+  test("a renewed exception next to its expired predecessor suppresses; only the old one is reported", () => {
+    const yaml =
+      wide() +
+      'policy:\n  exceptions:\n    - { rule: wide-cidr, target: app, reason: "First round of the migration", expires: 2020-01-01 }\n    - { rule: wide-cidr, target: app, reason: "Second round of the migration", expires: 2099-01-01 }\n';
+    const { findings } = checkManifest(yaml, { today: "2026-06-01" });
+    expect(findings.find((f) => f.rule === "wide-cidr" && f.target === "app")!.suppressedBy).toEqual({ reason: "Second round of the migration", expires: "2099-01-01" });
+    expect(findings.filter((f) => f.rule.endsWith("-exception")).map((f) => f.rule)).toEqual(["expired-exception"]);
+  });
+
   test("that match no finding are reported as unused", () => {
     const { findings } = checkManifest(wide(exception("nothing-here", "2027-01-01")));
     expect(findings.find((f) => f.rule === "unused-exception")).toMatchObject({ target: "nothing-here", severity: "warn" });

@@ -26,6 +26,8 @@ const cases: Record<string, RuleCases> = {
     valid: [
       m("  lb:\n    description: LB\n    ports: [80, 443]\n    consumers: [internet]\n"),
       m("  lb:\n    ports: [8443]\n    consumers: [internet]\npolicy:\n  rules:\n    internet-ingress: { ports: [8443] }\n"),
+      // Allowing icmp allows it towards both families, as in manifests.
+      m("  lb:\n    ports: [443, { protocol: icmp }]\n    consumers: [internet]\npolicy:\n  rules:\n    internet-ingress: { ports: [443, { protocol: icmp }] }\n"),
     ],
     invalid: [
       { yaml: m("  ssh:\n    ports: [22]\n    consumers: [internet]\n"), target: "ssh", message: /ssh allows tcp\/22 from the internet; the internet may reach only tcp\/80, tcp\/443/, line: 9, column: 17 },

@@ -58,6 +58,8 @@ const cases: Case[] = [
   { name: "consumer range wider than the service's", yaml: header("  web:\n    ports: [\"8080-8081\"]\n    consumers: [{ network: internet, ports: [\"8080-8090\"] }]\n"), code: "port-not-served", line: 9, column: 46 },
   { name: "non-canonical CIDR", yaml: header("  web:\n    ports: [80]\n    consumers: [{ cidr: 10.0.0.1/24 }]\n"), code: "cidr-not-canonical", line: 9, column: 25, hint: /did you mean "10.0.0.0\/24"/ },
   { name: "non-canonical IPv6 CIDR", yaml: header("  web: {}\n", "networks:\n  office: { cidrs: [\"2001:DB8::/32\"] }\n"), code: "cidr-not-canonical", line: 7, column: 21, hint: /"2001:db8::\/32"/ },
+  { name: "the internet written as a raw CIDR", yaml: header("  web:\n    ports: [80]\n    consumers: [{ cidr: 0.0.0.0/0 }]\n"), code: "cidr-is-internet", line: 9, column: 25, hint: /internet/ },
+  { name: "a network that is the whole IPv6 internet", yaml: header("  web: {}\n", "networks:\n  everyone: { cidrs: [\"::/0\"] }\n"), code: "cidr-is-internet", line: 7, column: 23 },
   { name: "invalid IPv4 address", yaml: header("  web:\n    ports: [80]\n    consumers: [{ cidr: 10.0.0.256/32 }]\n"), code: "invalid-cidr", line: 9, column: 25 },
   { name: "unknown tier", yaml: header("  web:\n    tier: wbe\n", "tiers: [edge, web]\n"), code: "unknown-tier", line: 9, column: 11, hint: /did you mean "web"/ },
   { name: "tier without tiers", yaml: header("  web:\n    tier: web\n"), code: "unknown-tier", line: 8, column: 11 },

@@ -1,5 +1,5 @@
 import { overlaps, PortItem } from "../../model/ports";
-import { portsOption, PORTS_OPTION_SCHEMA, ruleSummary } from "../describe";
+import { portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
 import { defineRule } from "../types";
 
 export default defineRule<{ ports: PortItem[]; networks?: string[] }>({
@@ -11,6 +11,7 @@ export default defineRule<{ ports: PortItem[]; networks?: string[] }>({
     ports: PORTS_OPTION_SCHEMA,
     networks: { type: "array", items: { type: "string" }, description: "admin networks (default: every network)" },
   },
+  validateOptions: (options) => validatePortsOption("ports", options.ports),
   check(input, options, report) {
     const adminPorts = portsOption(options.ports);
     const adminNetworks = options.networks ?? input.networks;

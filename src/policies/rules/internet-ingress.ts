@@ -1,6 +1,6 @@
 import { coveredByUnion, formatPort } from "../../model/ports";
 import { PortItem } from "../../model/ports";
-import { portsOption, PORTS_OPTION_SCHEMA, ruleSummary } from "../describe";
+import { portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
 import { defineRule } from "../types";
 
 export default defineRule<{ ports: PortItem[] }>({
@@ -9,6 +9,7 @@ export default defineRule<{ ports: PortItem[] }>({
   rationale: "Anything reachable from 0.0.0.0/0 or ::/0 is scanned within minutes; only the public front door (HTTP and HTTPS by default) should be.",
   defaults: { severity: "error", options: { ports: [80, 443] } },
   optionsSchema: { ports: PORTS_OPTION_SCHEMA },
+  validateOptions: (options) => validatePortsOption("ports", options.ports),
   check(input, options, report) {
     const allowed = portsOption(options.ports);
     for (const rule of input.rules) {

@@ -1,5 +1,5 @@
 import { coveredByUnion, formatPort, PortItem } from "../../model/ports";
-import { isAllPorts, portsOption, PORTS_OPTION_SCHEMA, ruleSummary } from "../describe";
+import { isAllPorts, portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
 import { defineRule } from "../types";
 
 export default defineRule<{ ports: PortItem[] }>({
@@ -8,6 +8,7 @@ export default defineRule<{ ports: PortItem[] }>({
   rationale: "Unrestricted egress is how data leaves and how malware phones home; allow the internet only on the ports updates and APIs need.",
   defaults: { severity: "error", options: { ports: [80, 443] } },
   optionsSchema: { ports: PORTS_OPTION_SCHEMA },
+  validateOptions: (options) => validatePortsOption("ports", options.ports),
   check(input, options, report) {
     const allowed = portsOption(options.ports);
     for (const rule of input.rules) {

@@ -13,7 +13,7 @@ export default defineRule<Record<string, never>>({
       if (group.ports && group.ports.length > 0 && !called.has(group.target)) {
         report({ target: group.target, message: `${group.target} serves ${group.ports.map(formatPort).join(", ")} but has no consumers`, at: group });
       }
-      if (input.workloads.length > 0 && group.workloads.length === 0) {
+      if (input.workloads.length > 0 && group.workloads?.length === 0) {
         report({ target: group.target, message: `${group.target} is carried by no workload`, at: group });
       }
     }

@@ -2,6 +2,7 @@ import { compareText } from "../../model/order";
 import { parsePortItem } from "../../model/ports";
 import { PortSpec } from "../../model/types";
 import { InputKind, Location, PolicyInput, PolicyWorkload } from "../../policies/types";
+import { TAG_SERVICE } from "./names";
 import { groupTags, ReadSecurity } from "./read";
 
 /**
@@ -35,7 +36,7 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
         ...(group.description ? { description: group.description } : {}),
         ...(tags.tier ? { tier: tags.tier } : {}),
         ...(tags.ports.length > 0 ? { ports } : {}),
-        workloads: tags.workloads,
+        ...(group.tags[TAG_SERVICE] !== undefined ? { workloads: tags.workloads } : {}),
         ...at(group.address),
       };
     }),
