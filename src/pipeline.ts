@@ -2,7 +2,6 @@ import { readFileSync } from "fs";
 import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
 import { Model } from "./model/types";
-import { resolvePolicy } from "./policies/config";
 import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 
@@ -29,6 +28,9 @@ export function loadManifest(file: string): ValidationResult {
 export function validateManifestText(text: string, file: string): ValidationResult {
   const result = validateText(text, file);
   if (!result.ok || !result.valid.manifest.policy) return result;
+  // Loaded only for manifests with a policy section: the packs and rule schemas cost start-up time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolvePolicy } = require("./policies/config") as typeof import("./policies/config");
   const policy = resolvePolicy({ policy: result.valid.manifest.policy, source: result.valid.source });
   return policy.ok ? result : { ok: false, diagnostics: policy.diagnostics, text };
 }
@@ -50,7 +52,7 @@ export function loadAnyInput(file: string): { ok: true; input: LoadedInput } | {
     } catch (error) {
       return { ok: false, diagnostics: [jsonError(file, text, error as Error)], text };
     }
-    if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json)) } };
+    if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json), "plan") } };
     if (isTerraformJson(json)) return { ok: true, input: { kind: "terraform", file, text, security: readSecurity(resourcesOfTerraformJson(json)) } };
     return {
       ok: false,

@@ -1,4 +1,5 @@
 import { Diagnostic, formatDiagnostic } from "../diagnostics";
+import { plural } from "../text";
 
 /** Where a command writes: injectable, so tests run commands in-process and read what they print. */
 export interface Io {
@@ -19,7 +20,7 @@ export const EXIT = { ok: 0, findings: 1, invalid: 2 } as const;
 export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string> = new Map()): number {
   for (const d of diagnostics) io.err(formatDiagnostic(d, sources.get(d.file)) + "\n");
   const errors = diagnostics.filter((d) => d.severity === "error").length;
-  io.err(`${errors} error${errors === 1 ? "" : "s"}\n`);
+  io.err(`${plural(errors, "error")}\n`);
   return EXIT.invalid;
 }
 

@@ -1,13 +1,18 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "fs";
 import { join } from "path";
-import { CHECK_FORMATS, CheckFormat } from "../policies/report";
-import { checkCommand, flowsCommand, synthCommand, validateCommand } from "./commands";
+import { CHECK_FORMATS, CheckFormat } from "../policies/formats";
 import { EXIT, Io, processIo } from "./io";
 
 /** The package version, read from package.json so there is one source of truth. */
 function version(): string {
   return (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** A command's module, loaded only when that command runs, so each pays only for what it uses. */
+function command<T>(name: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(`./commands/${name}`) as T;
 }
 
 /** Runs the sgc command line on `argv` (without node and script) and returns the exit code. */
@@ -25,7 +30,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .description("check manifests against the schema and for meaning; write nothing")
     .argument("<file...>", "manifest files")
     .action((files: string[]) => {
-      code = validateCommand(files, io);
+      code = command<typeof import("./commands/manifests")>("manifests").validateCommand(files, io);
     });
 
   program
@@ -36,7 +41,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .option("-p, --pack <name>", "policy pack to apply instead of the manifest's extends (recommended, strict)")
     .option("--policy <manifest>", "take packs, overrides and exceptions from this manifest's policy section (for cdk.tf.json and plans)")
     .action((file: string, options: { format: CheckFormat; pack?: string; policy?: string }) => {
-      code = checkCommand(file, options, version(), io);
+      code = command<typeof import("./commands/check")>("check").checkCommand(file, options, version(), io);
     });
 
   program
@@ -45,7 +50,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .argument("<file...>", "manifest files, one stack each")
     .option("-o, --out <dir>", "output directory", "cdktf.out")
     .action((files: string[], options: { out: string }) => {
-      code = synthCommand(files, options.out, io);
+      code = command<typeof import("./commands/manifests")>("manifests").synthCommand(files, options.out, io);
     });
 
   program
@@ -54,7 +59,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .argument("<file>", "a manifest or a cdk.tf.json")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((file: string, options: { format: string }) => {
-      code = flowsCommand(file, options.format, io);
+      code = command<typeof import("./commands/flows")>("flows").flowsCommand(file, options.format, io);
     });
 
   if (argv.length === 0) {

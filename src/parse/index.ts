@@ -1,5 +1,5 @@
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, parseDocument } from "yaml";
-import { Diagnostic, Position } from "../diagnostics";
+import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, YAMLMap } from "yaml";
+import { Diagnostic, Position, sortDiagnostics } from "../diagnostics";
 
 /** A path into a parsed document: map keys and sequence indexes, as in a JSON pointer. */
 export type Path = readonly (string | number)[];
@@ -31,7 +31,9 @@ export function parseYaml(text: string, file: string): ParseResult {
     lineCounter,
     version: "1.2",
     schema: "core",
-    uniqueKeys: true,
+    // Duplicate keys are found below in one pass: yaml's own check compares each key with every
+    // earlier one, which is quadratic and took most of the time on large manifests.
+    uniqueKeys: false,
     merge: false,
     prettyErrors: false,
     keepSourceTokens: false,
@@ -56,13 +58,9 @@ export function parseYaml(text: string, file: string): ParseResult {
       "remove the %YAML directive: under YAML 1.1, no/on would turn into booleans and 0755 into an octal number",
     );
   }
-  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  for (const problem of keyProblems(doc.contents)) push(problem.code, problem.message, problem.node.range?.[0] ?? 0);
+  if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
 
-  const badKey = nonStringKey(doc.contents);
-  if (badKey) {
-    push("yaml-key-type", "map keys must be plain strings", badKey.range?.[0] ?? 0);
-    return { ok: false, diagnostics };
-  }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
@@ -82,13 +80,24 @@ export function parseYaml(text: string, file: string): ParseResult {
     return { ok: false, diagnostics };
   }
 
+  // Each map's keys, indexed on first use, so locating every rule of a large manifest stays linear.
+  const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairIndex = (map: YAMLMap): Map<string, Pair> => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) if (isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair as Pair);
+      indexes.set(map, index);
+    }
+    return index;
+  };
   return {
     ok: true,
     source: {
       file,
       text,
       value,
-      locate: (path, key = false) => at(offsetOf(doc, path, key)),
+      locate: (path, key = false) => at(offsetOf(doc, path, key, pairIndex)),
     },
   };
 }
@@ -98,7 +107,7 @@ function firstLine(message: string): string {
 }
 
 /** The text offset of the node at `path` (or of its key), falling back to the deepest node that exists. */
-function offsetOf(doc: Document, path: Path, key: boolean): number {
+function offsetOf(doc: Document, path: Path, key: boolean, pairIndex: (map: YAMLMap) => Map<string, Pair>): number {
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   let best = (doc.contents as Node | null)?.range?.[0] ?? 0;
@@ -106,7 +115,7 @@ function offsetOf(doc: Document, path: Path, key: boolean): number {
     node = resolveAlias(doc, node);
     pair = undefined;
     if (isMap(node)) {
-      pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      pair = pairIndex(node).get(String(segment));
       if (!pair) return best;
       best = offsetOfPair(pair) ?? best;
       node = pair.value;
@@ -142,18 +151,27 @@ function findAlias(node: unknown, matches: (alias: Alias) => boolean): Alias | u
   return undefined;
 }
 
-function nonStringKey(node: unknown): Node | undefined {
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isScalar(pair.key) || typeof pair.key.value !== "string") return (pair.key as Node) ?? (node as Node);
-      const inner = nonStringKey(pair.value);
-      if (inner) return inner;
+/** Keys that are not plain strings, and keys repeated in the same map (each after its first use). */
+function keyProblems(root: unknown): { code: string; message: string; node: Node }[] {
+  const problems: { code: string; message: string; node: Node }[] = [];
+  const visit = (node: unknown) => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        if (!isScalar(key) || typeof key.value !== "string") {
+          problems.push({ code: "yaml-key-type", message: "map keys must be plain strings", node: key ?? (node as Node) });
+        } else if (seen.has(key.value)) {
+          problems.push({ code: "yaml-duplicate-key", message: "Map keys must be unique", node: key });
+        } else {
+          seen.add(key.value);
+        }
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item);
     }
-  } else if (isSeq(node)) {
-    for (const item of node.items) {
-      const inner = nonStringKey(item);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
+  };
+  visit(root);
+  return problems;
 }

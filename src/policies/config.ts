@@ -1,17 +1,16 @@
-import Ajv, { ValidateFunction } from "ajv";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { Diagnostic } from "../diagnostics";
 import { ParsedSource, parseYaml, Path } from "../parse";
 import { checkAgainstSchema, schemaDiagnostics } from "../validate/schema";
+import { validatorFor } from "../validate/validators";
 import { PolicySpec } from "../validate/manifest";
 import { didYouMean } from "../validate/suggest";
 import { RULES, ruleById } from "./rules";
-import { Location, RuleDefinition, Severity } from "./types";
+import { Location, Severity } from "./types";
 
 /** Where the built-in packs live: `policies/` at the package root. */
 export const PACKS_DIR = join(__dirname, "..", "..", "policies");
-const PACK_SCHEMA = join(__dirname, "..", "..", "schemas", "policy-pack.schema.json");
 
 /** The pack a manifest without `policy.extends` gets. */
 export const DEFAULT_PACKS = ["recommended"];
@@ -77,7 +76,7 @@ export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSou
       diagnostics.push(...parsed.diagnostics);
       return;
     }
-    const schemaErrors = checkAgainstSchema(parsed.source, PACK_SCHEMA);
+    const schemaErrors = checkAgainstSchema(parsed.source, "policy-pack");
     if (schemaErrors.length > 0) {
       diagnostics.push(...schemaErrors);
       return;
@@ -109,24 +108,6 @@ export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSou
   return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, config: { packs: applied, rules, exceptions } };
 }
 
-const optionValidators = new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined;
-
-/** A validator for a rule's settings object: its options schema plus `severity`, closed to unknown keys. */
-function settingsValidator(rule: RuleDefinition<never>): ValidateFunction {
-  let validate = optionValidators.get(rule.id);
-  if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validate = ajv.compile({
-      type: "object",
-      additionalProperties: false,
-      properties: { severity: { enum: ["off", "warn", "error"] }, ...rule.optionsSchema },
-    });
-    optionValidators.set(rule.id, validate);
-  }
-  return validate;
-}
-
 /** Applies a `rules:` map (from a pack or the manifest) onto the settings, validating each entry. */
 function applyRules(entries: Record<string, unknown>, source: ParsedSource | undefined, base: Path, rules: Map<string, RuleSetting>, diagnostics: Diagnostic[]): void {
   for (const [id, entry] of Object.entries(entries)) {
@@ -136,7 +117,7 @@ function applyRules(entries: Record<string, unknown>, source: ParsedSource | und
       continue;
     }
     const settings = typeof entry === "string" ? { severity: entry } : (entry as Record<string, unknown>);
-    const validate = settingsValidator(rule);
+    const validate = validatorFor(`rule:${rule.id}`);
     if (!validate(settings)) {
       if (source) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], source, [...base, id]));
       continue;

@@ -1,6 +1,8 @@
+import { plural } from "../text";
 import { formatDiagnostic } from "../diagnostics";
 import { PolicyConfig } from "./config";
 import { CheckResult, ENGINE_RULES, QuotaLine } from "./engine";
+import { CheckFormat } from "./formats";
 import { RULES } from "./rules";
 import { Finding, InputKind } from "./types";
 
@@ -15,9 +17,6 @@ export interface ReportContext {
   version: string;
 }
 
-/** The output formats of `sgc check`. */
-export const CHECK_FORMATS = ["text", "json", "sarif", "markdown"] as const;
-export type CheckFormat = (typeof CHECK_FORMATS)[number];
 
 /** Counts of unsuppressed errors and warnings, and of suppressed findings. */
 export function summarize(findings: readonly Finding[]): { errors: number; warnings: number; suppressed: number } {
@@ -41,10 +40,6 @@ export function renderReport(format: CheckFormat, context: ReportContext): strin
     case "markdown":
       return renderMarkdown(context);
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function quotaPhrase(q: QuotaLine): string {

@@ -1,38 +1,20 @@
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import { ErrorObject } from "ajv";
 import { Diagnostic } from "../diagnostics";
 import { ParsedSource, Path } from "../parse";
 import { didYouMean } from "./suggest";
-import { readFileSync } from "fs";
-import { join } from "path";
-
-/** Where the manifest JSON Schema lives: `schemas/` at the package root, shared by editors and ajv. */
-export const MANIFEST_SCHEMA_PATH = join(__dirname, "..", "..", "schemas", "manifest.schema.json");
-
-const compiled = new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined;
-
-/** A validator for a schema file, compiled once per process. */
-function validatorFor(schemaFile: string): ValidateFunction {
-  let validate = compiled.get(schemaFile);
-  if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    validate = ajv.compile(JSON.parse(readFileSync(schemaFile, "utf8")));
-    compiled.set(schemaFile, validate);
-  }
-  return validate;
-}
+import { validatorFor } from "./validators";
 
 /** The characters AWS accepts in security group, rule and prefix list entry descriptions. */
 export const AWS_DESCRIPTION_CHARS = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
 /** Checks the parsed document against the manifest schema; every error, located, with a suggestion where one is clear. */
 export function checkSchema(source: ParsedSource): Diagnostic[] {
-  return checkAgainstSchema(source, MANIFEST_SCHEMA_PATH);
+  return checkAgainstSchema(source, "manifest");
 }
 
-/** Checks a parsed document against a JSON Schema file. */
-export function checkAgainstSchema(source: ParsedSource, schemaFile: string): Diagnostic[] {
-  const validate = validatorFor(schemaFile);
+/** Checks a parsed document against a registered schema (`manifest`, `policy-pack`). */
+export function checkAgainstSchema(source: ParsedSource, schema: string): Diagnostic[] {
+  const validate = validatorFor(schema);
   if (validate(source.value)) return [];
   return schemaDiagnostics(validate.errors ?? [], source);
 }

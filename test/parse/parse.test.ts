@@ -127,13 +127,13 @@ describe("parseYaml: errors", () => {
     });
   });
 
-  test("a %YAML 1.1 directive is reported together with syntax errors", () => {
+  test("a %YAML 1.1 directive is reported together with syntax errors, in source order", () => {
     const result = parseYaml("%YAML 1.1\n---\na: 1\na: 2\n", "sgc.yaml");
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([
-      ["yaml-duplicate-key", 4, 1],
       ["yaml-version", 1, 1],
+      ["yaml-duplicate-key", 4, 1],
     ]);
   });
 

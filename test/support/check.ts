@@ -33,7 +33,7 @@ export function checkSynthesized(yaml: string, options: { packs?: string[] } = {
 export function checkTerraformText(text: string, file: string, options: { packs?: string[] } = {}): CheckResult {
   const json = JSON.parse(text);
   const kind = "planned_values" in json ? "plan" : "terraform";
-  const security = readSecurity(kind === "plan" ? resourcesOfPlan(json) : resourcesOfTerraformJson(json));
+  const security = kind === "plan" ? readSecurity(resourcesOfPlan(json), "plan") : readSecurity(resourcesOfTerraformJson(json));
   const config = resolvePolicy({ packs: options.packs });
   if (!config.ok) throw new Error(config.diagnostics.map((d) => d.message).join("\n"));
   return runPolicies(policyInputFromTerraform(security, kind, file, jsonLocator(text, file, kind)), config.config, TODAY);

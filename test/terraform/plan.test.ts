@@ -36,6 +36,12 @@ describeWithTerraform("terraform init, validate and plan (offline, provider mirr
       expect(group?.change.after).toMatchObject({ name: `${model.name}-${service.name}`, description: `sgc service ${service.name}`, vpc_id: model.aws.vpcId });
     }
 
+    // What reaches AWS is the manifest's text, even where it looks like a Terraform template.
+    for (const change of changes.filter((c) => c.type.endsWith("_rule"))) {
+      const rule = model.rules.find((r) => r.id === change.name)!;
+      expect(change.change.after.description).toBe(rule.description ?? null);
+    }
+
     // The plan is the third input: its flows and findings equal the manifest's.
     const yaml = readFileSync(file, "utf8");
     const fromPlan = checkTerraformText(planText, "plan.json");

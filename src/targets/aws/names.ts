@@ -54,6 +54,20 @@ export function ruleType(rule: Pick<Rule, "direction">): string {
   return rule.direction === "ingress" ? INGRESS_TYPE : EGRESS_TYPE;
 }
 
+/**
+ * A manifest string as a Terraform JSON string literal. Terraform reads `${` and `%{` in JSON
+ * strings as template syntax; AWS descriptions may contain `$` and `{`, so a description such
+ * as `costs ${x}` must be escaped (`$${`) to reach AWS as written, not be evaluated.
+ */
+export function literal(text: string): string {
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/** The text a Terraform JSON string literal stands for: `literal` undone. */
+export function unliteral(text: string): string {
+  return text.replace(/\$\$\{/g, () => "${").replace(/%%\{/g, () => "%{");
+}
+
 /** A Terraform reference to an attribute of a resource, as JSON configuration spells it. */
 export function reference(type: string, name: string, attribute = "id"): string {
   return `\${${type}.${name}.${attribute}}`;

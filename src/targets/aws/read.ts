@@ -15,6 +15,7 @@ import {
   TAG_TIER,
   TAG_TIERS,
   TAG_WORKLOADS,
+  unliteral,
 } from "./names";
 
 /**
@@ -207,16 +208,20 @@ function digExpression(expressions: Json | undefined, path: (string | number)[])
   return isObject(v) ? v : undefined;
 }
 
-/** Reads groups, rules and prefix lists out of Terraform resources. */
-export function readSecurity(resources: readonly TerraformResource[]): ReadSecurity {
+/**
+ * Reads groups, rules and prefix lists out of Terraform resources. Strings of a configuration
+ * (`cdk.tf.json`) are template literals (`$${` stands for `${`); a plan's are values already.
+ */
+export function readSecurity(resources: readonly TerraformResource[], from: "configuration" | "plan" = "configuration"): ReadSecurity {
+  const text = from === "configuration" ? unliteral : (s: string) => s;
   const refs = new References(resources);
   const groupsByAddress = new Map<string, ReadGroup>();
   const listsByAddress = new Map<string, ReadPrefixList>();
   for (const r of resources) {
-    const tags = stringMap(r.values.tags);
+    const tags = Object.fromEntries(Object.entries(stringMap(r.values.tags)).map(([k, v]) => [k, text(v)]));
     if (r.type === GROUP_TYPE || r.type === DEFAULT_GROUP_TYPE) {
       const isDefault = r.type === DEFAULT_GROUP_TYPE;
-      const own = typeof r.values.description === "string" && r.values.description !== "Managed by Terraform" ? r.values.description : undefined;
+      const own = typeof r.values.description === "string" && r.values.description !== "Managed by Terraform" ? text(r.values.description) : undefined;
       const sgc = tags[TAG_SERVICE] !== undefined;
       groupsByAddress.set(r.address, {
         address: r.address,
@@ -257,7 +262,7 @@ export function readSecurity(resources: readonly TerraformResource[]): ReadSecur
         service: owner.target,
         peer,
         port: fitPort(port, peer),
-        ...(typeof description === "string" && description !== "" ? { description } : {}),
+        ...(typeof description === "string" && description !== "" ? { description: text(description) } : {}),
       });
     }
   };

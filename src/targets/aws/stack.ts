@@ -1,4 +1,7 @@
-import { App, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { App, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+// cdktf's own resolver and merge, used as TerraformStack.toTerraform uses them.
+import { resolve } from "cdktf/lib/_tokens";
+import { deepMerge } from "cdktf/lib/util";
 import { Construct } from "constructs";
 // Deep imports: the provider's index loads every AWS resource binding, which costs seconds.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -15,6 +18,7 @@ import {
   groupDescription,
   groupName,
   groupOutputName,
+  literal,
   PREFIX_LIST_TYPE,
   prefixListName,
   prefixListOutputName,
@@ -37,11 +41,42 @@ export function newApp(outdir?: string): App {
 }
 
 /**
+ * A stack that skips token resolution where there can be no token. cdktf's toTerraform
+ * resolves every element's fragment and then the whole merged document again; for the
+ * thousands of rule resources sgc builds from literal values that was most of synthesis.
+ * Elements marked literal are merged as they are; everything else is resolved as cdktf does.
+ * A test keeps the output byte-identical to TerraformStack.toTerraform.
+ */
+export class LiteralStack extends TerraformStack {
+  private readonly literal = new WeakSet<TerraformElement>();
+
+  /** Marks an element built from literal values only (strings, numbers, maps of them). */
+  markLiteral<T extends TerraformElement>(element: T): T {
+    this.literal.add(element);
+    return element;
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    const elements = this.node.findAll().filter((c): c is TerraformElement => TerraformElement.isTerraformElement(c));
+    const plain = (e: TerraformElement, value: unknown) => (this.literal.has(e) ? value : resolve(this, value));
+    const metadata: Record<string, unknown> = { version: this.node.tryGetContext("cdktfVersion"), stackName: this.node.id, backend: "local" };
+    for (const e of elements) deepMerge(metadata, plain(e, e.toMetadata()));
+    const outputs: Record<string, unknown> = {};
+    for (const e of elements) {
+      if (TerraformOutput.isTerraformOutput(e)) deepMerge(outputs, { [this.node.id]: { [e.friendlyUniqueId]: e.friendlyUniqueId } });
+    }
+    const tf: Record<string, unknown> = { "//": { metadata, outputs } };
+    for (const e of elements) deepMerge(tf, plain(e, e.toTerraform()));
+    return tf;
+  }
+}
+
+/**
  * Adds one Terraform stack for a model to an app: a group per service, a standalone rule
  * resource per rule, a prefix list per network and family, the closed default group, outputs.
  */
 export function buildStack(app: App, model: Model): TerraformStack {
-  const stack = new TerraformStack(app, model.name);
+  const stack = new LiteralStack(app, model.name);
   new AwsProvider(stack, "provider_aws", { region: model.aws.region });
   if (model.aws.backend) {
     const { bucket, key, region, dynamodbTable, encrypt } = model.aws.backend;
@@ -66,7 +101,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
         Name: groupName(model, service),
         [TAG_SERVICE]: service.name,
         ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
-        ...(service.description ? { [TAG_DESCRIPTION]: service.description } : {}),
+        ...(service.description ? { [TAG_DESCRIPTION]: literal(service.description) } : {}),
         // What policies need to check the Terraform alone as they check the manifest.
         ...(service.ports.length > 0 ? { [TAG_PORTS]: service.ports.map(formatPort).join(" ") } : {}),
         ...(model.tiers.length > 0 ? { [TAG_TIERS]: model.tiers.join(" ") } : {}),
@@ -74,10 +109,13 @@ export function buildStack(app: App, model: Model): TerraformStack {
       },
     });
     group.overrideLogicalId(service.name);
-    new TerraformOutput(stack, groupOutputName(service), {
-      value: reference(GROUP_TYPE, service.name),
-      description: `Security group id of service ${service.name}`,
-    });
+    stack.markLiteral(group);
+    stack.markLiteral(
+      new TerraformOutput(stack, groupOutputName(service), {
+        value: reference(GROUP_TYPE, service.name),
+        description: `Security group id of service ${service.name}`,
+      }),
+    );
   }
 
   const lists = new Construct(stack, "prefix_lists");
@@ -90,15 +128,16 @@ export function buildStack(app: App, model: Model): TerraformStack {
         name: prefixListName(model, network, family),
         addressFamily: family === "ipv4" ? "IPv4" : "IPv6",
         maxEntries,
-        entry: network.entries.filter((e) => e.family === family).map((e) => ({ cidr: e.cidr, description: e.description })),
+        entry: network.entries.filter((e) => e.family === family).map((e) => ({ cidr: e.cidr, description: literal(e.description) })),
         tags: {
           ...baseTags,
           Name: prefixListName(model, network, family),
           [TAG_NETWORK]: network.name,
-          ...(network.description ? { [TAG_DESCRIPTION]: network.description } : {}),
+          ...(network.description ? { [TAG_DESCRIPTION]: literal(network.description) } : {}),
         },
       });
       list.overrideLogicalId(name);
+      stack.markLiteral(list);
       new TerraformOutput(stack, prefixListOutputName(network, family), {
         value: reference(PREFIX_LIST_TYPE, name),
         description: `Prefix list id of network ${network.name} (${family})`,
@@ -111,7 +150,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
   for (const rule of model.rules) {
     const config = {
       securityGroupId: reference(GROUP_TYPE, rule.service),
-      ...(rule.description ? { description: rule.description } : {}),
+      ...(rule.description ? { description: literal(rule.description) } : {}),
       ...protocolFields(rule.port),
       ...peerFields(rule.peer),
       tags: { ...baseTags, Name: rule.id },
@@ -119,6 +158,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
     const resource =
       rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(ingress, rule.id, config) : new VpcSecurityGroupEgressRule(egress, rule.id, config);
     resource.overrideLogicalId(rule.id);
+    stack.markLiteral(resource);
   }
 
   if (model.aws.closeDefaultSecurityGroup) {
@@ -128,6 +168,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
       tags: { ...baseTags, Name: `${model.name}-default-closed` },
     });
     closed.overrideLogicalId(DEFAULT_GROUP_NAME);
+    stack.markLiteral(closed);
   }
   return stack;
 }

@@ -3,7 +3,11 @@ import { evaluate } from "../../../src/model/flows";
 import { readRules, resourcesOfTerraformJson } from "../../../src/targets/aws/read";
 import { Manifest } from "../../../src/validate/manifest";
 import { manifestArbitrary } from "../../support/arbitraries";
-import { synth } from "../../support/sgc";
+import { synth, validManifest } from "../../support/sgc";
+import { compile } from "../../../src/compile";
+import { buildStack, newApp } from "../../../src/targets/aws/stack";
+import { stableStringify } from "../../../src/targets/aws/synth";
+import { TerraformStack } from "cdktf";
 import { stringify } from "yaml";
 
 /**
@@ -192,6 +196,17 @@ describe("properties of synthesized Terraform over random valid manifests", () =
         for (const [name, body] of Object.entries(before.output ?? {})) expect(after.output?.[name]).toEqual(body);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  test("the stack's fast synthesis gives exactly what cdktf's own TerraformStack.toTerraform gives", () => {
+    fc.assert(
+      fc.property(manifestArbitrary, (manifest) => {
+        const model = compile(validManifest(stringify(manifest)));
+        const stack = buildStack(newApp(), model);
+        expect(stableStringify(stack.toTerraform())).toBe(stableStringify(TerraformStack.prototype.toTerraform.call(stack)));
+      }),
+      { numRuns: 30 },
     );
   });
 

@@ -109,6 +109,10 @@ describe("rules", () => {
     expect(Object.keys(ingress(kitchenSink)).filter((k) => k.startsWith("app__from_batch__"))).toEqual(["app__from_batch__tcp_8080-8081"]);
   });
 
+  test("a description with ${ is escaped, so Terraform passes it to AWS as written instead of evaluating it", () => {
+    expect(ingress(kitchenSink)["app__from_sg_sg-0123456789abcdef0__tcp_8080-8089"].description).toBe("Bastion $${shared} {VPC} $5");
+  });
+
   test("every description that reaches AWS uses only the characters AWS accepts", () => {
     const allowed = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
     const resources = Object.values(kitchenSink.json.resource).flatMap((byName) => Object.values(byName));

@@ -1,0 +1,86 @@
+import { compile } from "../../compile";
+import { Diagnostic } from "../../diagnostics";
+import { Model } from "../../model/types";
+import { loadManifest } from "../../pipeline";
+import { ValidManifest } from "../../validate";
+import { plural } from "../../text";
+import { EXIT, Io, reportDiagnostics } from "../io";
+
+/** Loads and validates every file; either all are valid, or the diagnostics of all, with their texts for context. */
+function loadAll(files: readonly string[]): { ok: true; manifests: ValidManifest[] } | { ok: false; diagnostics: Diagnostic[]; sources: Map<string, string> } {
+  const manifests: ValidManifest[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  for (const file of files) {
+    const result = loadManifest(file);
+    if (result.ok) {
+      manifests.push(result.valid);
+      sources.set(file, result.valid.source.text);
+    } else {
+      diagnostics.push(...result.diagnostics);
+      if (result.text !== undefined) sources.set(file, result.text);
+    }
+  }
+  return diagnostics.length > 0 ? { ok: false, diagnostics, sources } : { ok: true, manifests };
+}
+
+/** `sgc validate FILE...`: schema and meaning, nothing else. */
+export function validateCommand(files: readonly string[], io: Io): number {
+  const loaded = loadAll(files);
+  if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
+  for (const { manifest, source } of loaded.manifests) {
+    const services = Object.keys(manifest.services).length;
+    const networks = Object.keys(manifest.networks ?? {}).length;
+    io.out(`${source.file}: valid (${plural(services, "service")}, ${plural(networks, "network")})\n`);
+  }
+  return EXIT.ok;
+}
+
+/** `sgc synth FILE... --out DIR`: one stack per manifest; nothing is written unless every manifest is valid. */
+export function synthCommand(files: readonly string[], outDir: string, io: Io): number {
+  const loaded = loadAll(files);
+  if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
+  const duplicates = duplicateStackNames(loaded.manifests);
+  if (duplicates.length > 0) return reportDiagnostics(io, duplicates);
+  const models = loaded.manifests.map((m) => compile(m.manifest));
+  // Loaded here, not at start-up: cdktf and the provider bindings are the slow part of sgc.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");
+  const written = writeStacks(outDir, synthesize(models));
+  models.forEach((model, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
+  return EXIT.ok;
+}
+
+function duplicateStackNames(manifests: readonly ValidManifest[]): Diagnostic[] {
+  const seen = new Map<string, string>();
+  const out: Diagnostic[] = [];
+  for (const { manifest, source } of manifests) {
+    const earlier = seen.get(manifest.name);
+    if (earlier !== undefined) {
+      out.push({
+        code: "duplicate-stack",
+        severity: "error",
+        message: `stack name "${manifest.name}" is also used by ${earlier}; each manifest needs its own name`,
+        file: source.file,
+        ...source.locate(["name"]),
+      });
+    } else {
+      seen.set(manifest.name, source.file);
+    }
+  }
+  return out;
+}
+
+/** One line on what a stack holds: `4 security groups, 9 ingress rules, ...`. */
+export function summary(model: Model): string {
+  const ingress = model.rules.filter((r) => r.direction === "ingress").length;
+  const lists = model.networks.reduce((n, net) => n + Object.keys(net.maxEntries).length, 0);
+  return [
+    plural(model.services.length, "security group"),
+    plural(ingress, "ingress rule"),
+    plural(model.rules.length - ingress, "egress rule"),
+    plural(lists, "prefix list"),
+    model.aws.closeDefaultSecurityGroup ? "default group closed" : "default group left as it is",
+  ].join(", ");
+}
+
