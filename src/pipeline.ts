@@ -1,13 +1,19 @@
-import { readFileSync } from "fs";
+import { readFileSync, statSync } from "fs";
 import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
 import { Model } from "./model/types";
 import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
+import { formatBytes, LIMITS } from "./validate/limits";
 
 /** Reads a file as UTF-8 text, or a diagnostic saying why it cannot be read. */
 export function readInput(file: string): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
   try {
+    const size = statSync(file).size;
+    if (size > LIMITS.fileBytes) {
+      const message = `is ${formatBytes(size)}; sgc reads files of at most ${formatBytes(LIMITS.fileBytes)}`;
+      return { ok: false, diagnostics: [{ code: "too-large", severity: "error", message, file, line: 0, column: 0, hint: "split the manifest into several stacks" }] };
+    }
     return { ok: true, text: readFileSync(file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -62,7 +68,28 @@ export function loadAnyInput(file: string): { ok: true; input: LoadedInput } | {
   }
   const result = validateManifestText(text, file);
   if (!result.ok) return result;
-  return { ok: true, input: { kind: "manifest", file, text, valid: result.valid, model: compile(result.valid.manifest) } };
+  const compiled = compileManifest(result.valid);
+  if (!compiled.ok) return { ...compiled, text };
+  return { ok: true, input: { kind: "manifest", file, text, valid: result.valid, model: compiled.model } };
+}
+
+/** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */
+export function compileManifest(valid: ValidManifest): { ok: true; model: Model } | { ok: false; diagnostics: Diagnostic[] } {
+  const model = compile(valid.manifest);
+  if (model.rules.length <= LIMITS.rules) return { ok: true, model };
+  return {
+    ok: false,
+    diagnostics: [
+      {
+        code: "too-many-rules",
+        severity: "error",
+        message: `the manifest compiles to ${model.rules.length} rules; sgc supports at most ${LIMITS.rules} per stack`,
+        file: valid.source.file,
+        ...valid.source.locate(["services"], true),
+        hint: "split the manifest into several stacks",
+      },
+    ],
+  };
 }
 
 /** A JSON syntax error, located when the parser says where. */

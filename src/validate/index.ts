@@ -1,5 +1,6 @@
 import { Diagnostic, sortDiagnostics } from "../diagnostics";
 import { ParsedSource, parseYaml } from "../parse";
+import { LIMITS } from "./limits";
 import { Manifest } from "./manifest";
 import { Problem } from "./resolve";
 import { checkSchema } from "./schema";
@@ -21,6 +22,13 @@ export function validateText(text: string, file: string): ValidationResult {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics), text };
   const { source } = parsed;
+  const services = (source.value as { services?: unknown } | null)?.services;
+  const count = services !== null && typeof services === "object" ? Object.keys(services).length : 0;
+  if (count > LIMITS.services) {
+    const at = source.locate(["services"], true);
+    const message = `the manifest has ${count} services; sgc supports at most ${LIMITS.services} per stack`;
+    return { ok: false, diagnostics: [{ code: "too-many-services", severity: "error", message, file, ...at, hint: "split the manifest into several stacks" }], text };
+  }
   const schemaErrors = checkSchema(source);
   if (schemaErrors.length > 0) return { ok: false, diagnostics: sortDiagnostics(schemaErrors), text };
   const manifest = source.value as Manifest;

@@ -1,7 +1,6 @@
-import { compile } from "../../compile";
 import { Diagnostic } from "../../diagnostics";
 import { Model } from "../../model/types";
-import { loadManifest } from "../../pipeline";
+import { compileManifest, loadManifest } from "../../pipeline";
 import { ValidManifest } from "../../validate";
 import { plural } from "../../text";
 import { EXIT, Io, reportDiagnostics } from "../io";
@@ -42,7 +41,14 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io): 
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
   const duplicates = duplicateStackNames(loaded.manifests);
   if (duplicates.length > 0) return reportDiagnostics(io, duplicates);
-  const models = loaded.manifests.map((m) => compile(m.manifest));
+  const models: Model[] = [];
+  const tooLarge: Diagnostic[] = [];
+  for (const manifest of loaded.manifests) {
+    const compiled = compileManifest(manifest);
+    if (compiled.ok) models.push(compiled.model);
+    else tooLarge.push(...compiled.diagnostics);
+  }
+  if (tooLarge.length > 0) return reportDiagnostics(io, tooLarge);
   // Loaded here, not at start-up: cdktf and the provider bindings are the slow part of sgc.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");

@@ -1,0 +1,87 @@
+"use strict";
+/**
+ * `npm run bench`: times whole sgc processes (validate, check, synth) on deterministic
+ * synthetic manifests of 100 to 10,000 services, beside the floor (a fresh Node process that
+ * reads, serializes and writes the same cdk.tf.json), and each stage inside one process.
+ * Prints a table and the targets, saves bench/results.json and updates the README's table.
+ * Exits 1 when a target is missed.
+ */
+const { spawnSync } = require("child_process");
+const { cpus, totalmem, tmpdir } = require("os");
+const { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } = require("fs");
+const { join } = require("path");
+const { generateManifest } = require("./generate");
+const { renderTable, evaluateTargets, withBenchTable } = require("./report");
+
+const ROOT = join(__dirname, "..");
+const WORK = join(tmpdir(), "sgc-bench");
+const SIZES = [100, 1000, 5000, 10000];
+const runsFor = (size) => (size >= 5000 ? 3 : 5);
+
+/** Runs a command of bench/child.js once: wall seconds, peak RSS in MB, exit code. */
+function once(args) {
+  const rssFile = join(WORK, "rss");
+  rmSync(rssFile, { force: true });
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [join(__dirname, "child.js"), ...args], {
+    env: { ...process.env, SGC_BENCH_RSS: rssFile },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status === 2 || result.status === null) throw new Error(`sgc ${args.join(" ")} failed:\n${result.stderr}`);
+  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : NaN;
+  return { seconds, rss };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median wall time and peak memory over `runs` runs, after one warm-up run for the file cache. */
+function measure(args, runs) {
+  once(args);
+  const samples = Array.from({ length: runs }, () => once(args));
+  return { seconds: median(samples.map((s) => s.seconds)), peakMb: Math.max(...samples.map((s) => s.rss)), runs };
+}
+
+function main() {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const results = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    example: measure(["validate", join(ROOT, "examples", "three-tier.yaml")], 10),
+    sizes: [],
+  };
+  for (const size of SIZES) {
+    const manifest = join(WORK, `services-${size}.yaml`);
+    writeFileSync(manifest, generateManifest(size));
+    const out = join(WORK, `out-${size}`);
+    const runs = runsFor(size);
+    const row = { services: size, runs };
+    row.validate = measure(["validate", manifest], runs);
+    row.check = measure(["check", manifest], runs);
+    row.synth = measure(["synth", manifest, "--out", out], runs);
+    const stack = join(out, "stacks", `bench-${size}`, "cdk.tf.json");
+    row.floor = measure(["--floor", stack, join(WORK, "floor.json")], runs);
+    const stages = spawnSync(process.execPath, [join(__dirname, "stages.js"), manifest], { encoding: "utf8" });
+    if (stages.status !== 0) throw new Error(stages.stderr);
+    row.stages = JSON.parse(stages.stdout);
+    row.rules = row.stages.rules;
+    results.sizes.push(row);
+    process.stderr.write(`measured ${size} services\n`);
+  }
+  results.targets = evaluateTargets(results);
+  writeFileSync(join(__dirname, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  const readme = join(ROOT, "README.md");
+  writeFileSync(readme, withBenchTable(readFileSync(readme, "utf8"), results));
+  process.stdout.write(renderTable(results) + "\n");
+  const missed = results.targets.filter((t) => !t.met);
+  process.stdout.write(missed.length === 0 ? "\nEvery target met.\n" : `\n${missed.length} target(s) missed.\n`);
+  process.exitCode = missed.length === 0 ? 0 : 1;
+}
+
+main();

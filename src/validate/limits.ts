@@ -1,0 +1,20 @@
+/**
+ * The largest input sgc takes. Past these, an input is refused with a clear error before any
+ * heavy work, rather than running out of memory. Measured on a 2-core, 24 GB machine: 10,000
+ * services (about 42,000 rules) synthesize in under 5 s with under 1 GB of memory, so the
+ * limits leave about twice that.
+ */
+export const LIMITS = {
+  /** Bytes of a manifest, cdk.tf.json or plan file. */
+  fileBytes: 64 * 1024 * 1024,
+  /** Services in one manifest. */
+  services: 20_000,
+  /** Rules (ingress and egress) one manifest compiles to. */
+  rules: 100_000,
+};
+
+/** Bytes as people read them: `16 MiB`, `512 KiB`. */
+export function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Number(mib.toFixed(1))} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
