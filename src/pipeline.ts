@@ -47,10 +47,17 @@ export type LoadedInput =
   | { kind: "terraform" | "plan"; file: string; text: string; security: ReadSecurity };
 
 /** Loads a manifest, a `cdk.tf.json` or a `terraform show -json` plan, telling them apart by content. */
-export function loadAnyInput(file: string): { ok: true; input: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string } {
+export function loadAnyInput(file: string): LoadResult {
   const read = readInput(file);
   if (!read.ok) return read;
-  const { text } = read;
+  return loadAnyText(read.text, file);
+}
+
+/** The outcome of loading any input: the input, or why it cannot be used. */
+export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string };
+
+/** Loads input text already read (from a file, or from git), telling the kinds apart by content. */
+export function loadAnyText(text: string, file: string): LoadResult {
   if (/^\s*[{[]/.test(text)) {
     let json: unknown;
     try {

@@ -62,6 +62,27 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
       code = command<typeof import("./commands/flows")>("flows").flowsCommand(file, options.format, io);
     });
 
+  program
+    .command("diff")
+    .description("what access a change grants or removes: two manifests or cdk.tf.json files, a git base, or a Terraform plan")
+    .argument("[files...]", "BASE HEAD, or HEAD with --base-ref")
+    .option("--base-ref <ref>", "read the base version of HEAD from this git revision (e.g. origin/main)")
+    .option("--plan <file>", "review a plan from terraform show -json instead")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
+    .option("--fail-on <conditions>", "exit 1 when any holds: replace (a group replaced or destroyed), new-findings (a new error finding)", (v) => v.split(",").map((s) => s.trim()).filter(Boolean), [] as string[])
+    .action((files: string[], options: { baseRef?: string; plan?: string; format: "markdown" | "json"; failOn: string[] }) => {
+      code = command<typeof import("./commands/review")>("review").diffCommand(files, options, io);
+    });
+
+  program
+    .command("graph")
+    .description("draw the service graph, grouped by tier, with networks and the internet as their own nodes")
+    .argument("<file>", "a manifest, a cdk.tf.json or a plan JSON")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
+    .action((file: string, options: { format: "mermaid" | "dot" }) => {
+      code = command<typeof import("./commands/review")>("review").graphCommand(file, options.format, io);
+    });
+
   if (argv.length === 0) {
     io.err(program.helpInformation());
     return EXIT.invalid;

@@ -112,3 +112,60 @@ export function canonicalPorts(ports: readonly PortSpec[]): PortSpec[] {
   }
   return out.sort(comparePorts);
 }
+
+/** Ports in `a` that `b` does not allow; `all` is taken as a whole (all minus some is not spelled). */
+export function subtractPorts(a: readonly PortSpec[], b: readonly PortSpec[]): PortSpec[] {
+  const left = canonicalPorts(a);
+  const right = canonicalPorts(b);
+  const out: PortSpec[] = [];
+  for (const port of left) {
+    if (port.protocol === "all") {
+      if (!right.some((p) => p.protocol === "all")) out.push(port);
+      continue;
+    }
+    if (right.some((p) => p.protocol === "all")) continue;
+    if (port.protocol !== "tcp" && port.protocol !== "udp") {
+      if (!right.some((p) => p.protocol === port.protocol)) out.push(port);
+      continue;
+    }
+    let pieces = [{ from: port.from, to: port.to }];
+    for (const r of right) {
+      if (r.protocol !== port.protocol) continue;
+      pieces = pieces.flatMap((piece) => {
+        if (r.to < piece.from || r.from > piece.to) return [piece];
+        const rest = [];
+        if (r.from > piece.from) rest.push({ from: piece.from, to: r.from - 1 });
+        if (r.to < piece.to) rest.push({ from: r.to + 1, to: piece.to });
+        return rest;
+      });
+    }
+    for (const piece of pieces) out.push({ protocol: port.protocol, ...piece });
+  }
+  return out;
+}
+
+/** The flows `head` allows that `base` does not (added), and the other way round (removed). */
+export function diffFlows(base: readonly Flow[], head: readonly Flow[]): { added: Flow[]; removed: Flow[] } {
+  const byPair = (flows: readonly Flow[]) => {
+    const map = new Map<string, { from: Endpoint; to: Endpoint; ports: PortSpec[] }>();
+    for (const f of flows) {
+      const key = `${endpointKey(f.from)}\u0000${endpointKey(f.to)}`;
+      const entry = map.get(key) ?? { from: f.from, to: f.to, ports: [] };
+      entry.ports.push(f.port);
+      map.set(key, entry);
+    }
+    return map;
+  };
+  const before = byPair(base);
+  const after = byPair(head);
+  const added: Flow[] = [];
+  const removed: Flow[] = [];
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const b = before.get(key);
+    const a = after.get(key);
+    const pair = (a ?? b)!;
+    for (const port of subtractPorts(a?.ports ?? [], b?.ports ?? [])) added.push({ from: pair.from, to: pair.to, port });
+    for (const port of subtractPorts(b?.ports ?? [], a?.ports ?? [])) removed.push({ from: pair.from, to: pair.to, port });
+  }
+  return { added: canonicalFlows(added), removed: canonicalFlows(removed) };
+}

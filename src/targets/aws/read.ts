@@ -49,6 +49,8 @@ export interface ReadGroup {
   description?: string;
   tags: Record<string, string>;
   isDefault: boolean;
+  /** The attributes whose change replaces the group in AWS, as written (undefined when unknown). */
+  forceNew: { name?: string; description?: string; vpcId?: string };
 }
 
 /** A rule read back from Terraform, with the address it came from. */
@@ -102,6 +104,16 @@ export function resourcesOfTerraformJson(config: { resource?: Record<string, Rec
 
 /** The managed resources a plan will have, with their configuration expressions attached. */
 export function resourcesOfPlan(plan: Json): TerraformResource[] {
+  return resourcesOfPlanValues(plan, (plan.planned_values as Json | undefined)?.root_module as Json);
+}
+
+/** The managed resources the state had before the plan (`prior_state`); none for a first apply. */
+export function resourcesOfPriorState(plan: Json): TerraformResource[] {
+  const prior = ((plan.prior_state as Json | undefined)?.values as Json | undefined)?.root_module as Json | undefined;
+  return prior ? resourcesOfPlanValues(plan, prior) : [];
+}
+
+function resourcesOfPlanValues(plan: Json, rootModule: Json | undefined): TerraformResource[] {
   const expressions = new Map<string, Json>();
   const walkConfig = (module: Json | undefined, prefix: string) => {
     for (const r of (module?.resources as Json[] | undefined) ?? []) expressions.set(`${prefix}${r.address as string}`, (r.expressions as Json) ?? {});
@@ -129,7 +141,7 @@ export function resourcesOfPlan(plan: Json): TerraformResource[] {
     }
     for (const child of (module?.child_modules as Json[] | undefined) ?? []) walkValues(child);
   };
-  walkValues((plan.planned_values as Json | undefined)?.root_module as Json);
+  walkValues(rootModule);
   return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 }
 
@@ -230,6 +242,11 @@ export function readSecurity(resources: readonly TerraformResource[], from: "con
         ...((sgc ? tags[TAG_DESCRIPTION] : own) ? { description: sgc ? tags[TAG_DESCRIPTION] : own } : {}),
         tags,
         isDefault,
+        forceNew: {
+          ...(typeof r.values.name === "string" ? { name: r.values.name } : {}),
+          ...(typeof r.values.description === "string" ? { description: text(r.values.description) } : {}),
+          ...(typeof r.values.vpc_id === "string" ? { vpcId: r.values.vpc_id } : {}),
+        },
       });
     }
     if (r.type === PREFIX_LIST_TYPE) {
