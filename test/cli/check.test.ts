@@ -2,7 +2,7 @@ import AjvDraft04 from "ajv-draft-04";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { run } from "../../src/cli/main";
+import { sgc } from "../support/cli";
 import { RULES } from "../../src/policies/rules";
 import { ROOT } from "../support/sgc";
 
@@ -19,13 +19,6 @@ const validateSarif = new AjvDraft04({
 }).compile(
   JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8")),
 );
-
-async function sgc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "sgc-check-"));
 const file = (name: string, text: string) => {

@@ -2,16 +2,8 @@ import { spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { run } from "../../src/cli/main";
+import { sgc } from "../support/cli";
 import { ROOT } from "../support/sgc";
-
-/** Runs the CLI in-process and captures what it prints. */
-async function sgc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const example = (name: string) => join(ROOT, "examples", `${name}.yaml`);
 const tmp = () => mkdtempSync(join(tmpdir(), "sgc-cli-"));

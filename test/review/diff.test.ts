@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "fs";
 import { join, relative } from "path";
-import { run } from "../../src/cli/main";
+import { sgc } from "../support/cli";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid";
 import { ROOT } from "../support/sgc";
 
@@ -13,13 +13,6 @@ import { ROOT } from "../support/sgc";
 const DIR = join(ROOT, "test", "fixtures", "diff");
 const base = relative(process.cwd(), join(DIR, "base.yaml"));
 const head = (name: string) => relative(process.cwd(), join(DIR, name, "head.yaml"));
-
-async function sgc(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 async function review(name: string) {
   const markdown = await sgc("diff", base, head(name));

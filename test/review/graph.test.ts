@@ -2,16 +2,9 @@ import { execFileSync } from "child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { run } from "../../src/cli/main";
+import { sgc } from "../support/cli";
 import { parseMermaid } from "../support/mermaid";
 import { ROOT } from "../support/sgc";
-
-async function sgc(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const soa = join(ROOT, "examples", "service-oriented.yaml");
 

@@ -1,18 +1,11 @@
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { run } from "../../src/cli/main";
+import { sgc } from "../support/cli";
 import { LIMITS } from "../../src/validate/limits";
 import { manifestYaml } from "../support/sgc";
 
 /** Inputs past the documented limits are refused with a clear error before any heavy work. */
-
-async function sgc(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "sgc-limits-"));
 const write = (name: string, text: string) => {
