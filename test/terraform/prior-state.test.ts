@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { compile } from "../../src/compile";
@@ -6,6 +6,8 @@ import { synthesize, writeStacks } from "../../src/targets/aws/synth";
 import { ChangePlan, ChangePlanJson, planChange, priorState } from "../support/prior-state";
 import { manifestYaml, ROOT, validManifest } from "../support/sgc";
 import { describeWithTerraform } from "../support/terraform";
+import { sgc } from "../support/cli";
+import { mermaidBlocks, parseMermaid } from "../support/mermaid";
 
 /**
  * What real Terraform plans when a manifest changes: each head is planned against a state
@@ -71,11 +73,56 @@ describeWithTerraform("real Terraform plans of changes against a fabricated prio
     base = stackDir(BASE);
   });
 
-  /** Plans a head manifest against the base, keeping every case's plan for the report. */
+  /** Plans a head manifest against the base, once per head (each plan takes seconds). */
+  const plans = new Map<string, ChangePlan & { head: string }>();
   function change(yaml: string): ChangePlan & { head: string } {
+    const known = plans.get(yaml);
+    if (known) return known;
     const head = stackDir(yaml);
-    return { ...planChange(base, head), head };
+    const planned = { ...planChange(base, head), head };
+    plans.set(yaml, planned);
+    return planned;
   }
+
+  /** `sgc diff --plan` over a change's plan, as JSON and as Markdown. */
+  async function reviewPlan(yaml: string, ...flags: string[]) {
+    const file = join(mkdtempSync(join(tmpdir(), "sgc-plan-review-")), "plan.json");
+    writeFileSync(file, change(yaml).planText);
+    const json = await sgc("diff", "--plan", file, "--format", "json", ...flags);
+    const markdown = await sgc("diff", "--plan", file);
+    return { code: json.code, json: JSON.parse(json.out), markdown: markdown.out };
+  }
+
+  test("sgc diff --plan: a renamed service is one replacement, with the flows that move", async () => {
+    const { json, markdown } = await reviewPlan(manifestYaml(baseServices({ web: "frontend" }), NETWORKS));
+    expect(json.replaced).toEqual([
+      { address: "aws_security_group.web", service: "web", becomes: "aws_security_group.frontend", reason: "service renamed from web to frontend" },
+    ]);
+    expect(json.plan).toEqual({ create: 5, update: 0, delete: 5, replace: 0 });
+    expect(json.flows.removed).toContainEqual({ from: "service:lb", to: "service:web", port: "tcp/8080" });
+    expect(json.flows.added).toContainEqual({ from: "service:lb", to: "service:frontend", port: "tcp/8080" });
+    expect(markdown).toContain("> [!WARNING]");
+    expect(parseMermaid(mermaidBlocks(markdown))).toEqual([{ ok: true, type: "flowchart-v2" }]);
+  });
+
+  test("sgc diff --plan: a VPC change flags every group replacement, and --fail-on replace fails", async () => {
+    const yaml = manifestYaml(baseServices(), NETWORKS).replace("vpc-0a1b2c3d4e5f67890", "vpc-0fedcba9876543210");
+    const { json, code } = await reviewPlan(yaml, "--fail-on", "replace");
+    expect(code).toBe(1);
+    const groups = addresses(base).filter((a) => a.startsWith("aws_security_group."));
+    expect(json.replaced.map((r: { address: string }) => r.address).sort()).toEqual(groups.sort());
+    for (const r of json.replaced) expect(r.reason).toBe("vpc_id cannot change in place");
+    expect(json.flows).toEqual({ added: [], removed: [] });
+  });
+
+  test("sgc diff --plan: a description edit replaces nothing and changes no access", async () => {
+    const { json, code } = await reviewPlan(manifestYaml(baseServices({ webDescription: "Web servers" }), NETWORKS), "--fail-on", "replace");
+    expect(code).toBe(0);
+    expect(json.replaced).toEqual([]);
+    expect(json.destroyed).toEqual([]);
+    expect(json.plan).toEqual({ create: 0, update: 1, delete: 0, replace: 0 });
+    expect(json.flows).toEqual({ added: [], removed: [] });
+  });
 
   test("the fabricated state holds every base resource, with references resolved to the same fake ids", () => {
     const state = priorState(base);
