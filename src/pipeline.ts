@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "fs";
 import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
 import { Model } from "./model/types";
+import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
 import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
@@ -32,13 +33,14 @@ export function loadManifest(file: string): ValidationResult {
 
 /** Validates manifest text: YAML, schema, meaning, then the policy section against the rules and packs. */
 export function validateManifestText(text: string, file: string): ValidationResult {
-  const result = validateText(text, file);
-  if (!result.ok || !result.valid.manifest.policy) return result;
-  // Loaded only for manifests with a policy section: the packs and rule schemas cost start-up time.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolvePolicy } = require("./policies/config") as typeof import("./policies/config");
-  const policy = resolvePolicy({ policy: result.valid.manifest.policy, source: result.valid.source });
-  return policy.ok ? result : { ok: false, diagnostics: policy.diagnostics, text };
+  return validateText(text, file, (manifest, source) => {
+    if (!manifest.policy) return [];
+    // Loaded only for manifests with a policy section: the packs and rule schemas cost start-up time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resolvePolicy } = require("./policies/config") as typeof import("./policies/config");
+    const policy = resolvePolicy({ policy: manifest.policy, source });
+    return policy.ok ? [] : policy.diagnostics;
+  });
 }
 
 /** Any input a command reads: a manifest, a synthesized Terraform configuration, or a plan. */
@@ -67,9 +69,11 @@ export function loadAnyText(text: string, file: string): LoadResult {
     }
     if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json), "plan") } };
     if (isTerraformJson(json)) return { ok: true, input: { kind: "terraform", file, text, security: readSecurity(resourcesOfTerraformJson(json)) } };
-    return {
+    // JSON is YAML: a manifest written as JSON goes through the manifest path below.
+    const isManifest = json !== null && typeof json === "object" && "services" in json && "version" in json;
+    if (!isManifest) return {
       ok: false,
-      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a synthesized Terraform configuration (cdk.tf.json) nor a plan from terraform show -json", file, line: 1, column: 1 }],
+      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a manifest, a synthesized Terraform configuration (cdk.tf.json) nor a plan from terraform show -json", file, line: 1, column: 1 }],
       text,
     };
   }
@@ -83,6 +87,8 @@ export function loadAnyText(text: string, file: string): LoadResult {
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */
 export function compileManifest(valid: ValidManifest): { ok: true; model: Model } | { ok: false; diagnostics: Diagnostic[] } {
   const model = compile(valid.manifest);
+  const tooManyTags = tagCountProblems(model, valid);
+  if (tooManyTags.length > 0) return { ok: false, diagnostics: tooManyTags };
   if (model.rules.length <= LIMITS.rules) return { ok: true, model };
   return {
     ok: false,
@@ -97,6 +103,25 @@ export function compileManifest(valid: ValidManifest): { ok: true; model: Model 
       },
     ],
   };
+}
+
+/** Groups whose tags (the user's and sgc's) would pass AWS's 50 a resource. */
+function tagCountProblems(model: Model, valid: ValidManifest): Diagnostic[] {
+  return model.services.flatMap((service) => {
+    const workloads = model.workloads.filter((w) => w.services.includes(service.name)).map((w) => w.name);
+    const count = Object.keys(groupTags(model, service, workloads)).length;
+    if (count <= TAGS_PER_RESOURCE_MAX) return [];
+    return [
+      {
+        code: "too-many-tags",
+        severity: "error" as const,
+        message: `the group of "${service.name}" would carry ${count} tags; AWS allows ${TAGS_PER_RESOURCE_MAX}`,
+        file: valid.source.file,
+        ...valid.source.locate(service.at, true),
+        hint: "use fewer aws.tags, or fewer port items or workloads for this service",
+      },
+    ];
+  });
 }
 
 /** A JSON syntax error, located when the parser says where. */

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "fs";
 import { join } from "path";
 import { CHECK_FORMATS, CheckFormat } from "../policies/formats";
+import { UsageError } from "../usage";
 import { EXIT, Io, processIo } from "./io";
 
 /** The package version, read from package.json so there is one source of truth. */
@@ -91,6 +92,10 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    if (error instanceof UsageError) {
+      io.err(`sgc: ${error.message}\n`);
+      return EXIT.invalid;
+    }
     throw error;
   }
   return code;

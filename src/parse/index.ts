@@ -47,7 +47,8 @@ export function parseYaml(text: string, file: string): ParseResult {
     diagnostics.push({ code, severity: "error", message, file, ...at(offset), ...(hint ? { hint } : {}) });
 
   for (const error of doc.errors) {
-    push(`yaml-${error.code.toLowerCase().replace(/_/g, "-")}`, firstLine(error.message), error.pos[0]);
+    const message = error.code === "MULTIPLE_DOCS" ? "a manifest is one YAML document; this is a second one" : firstLine(error.message);
+    push(`yaml-${error.code.toLowerCase().replace(/_/g, "-")}`, message, error.pos[0], error.code === "MULTIPLE_DOCS" ? "remove the --- line and what follows, or merge the documents" : undefined);
   }
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== "1.2") {
     const offset = Math.max(0, text.search(/^%YAML/m));
@@ -58,7 +59,7 @@ export function parseYaml(text: string, file: string): ParseResult {
       "remove the %YAML directive: under YAML 1.1, no/on would turn into booleans and 0755 into an octal number",
     );
   }
-  for (const problem of keyProblems(doc.contents)) push(problem.code, problem.message, problem.node.range?.[0] ?? 0);
+  for (const problem of keyProblems(doc.contents, text)) push(problem.code, problem.message, problem.node.range?.[0] ?? 0, problem.hint);
   if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
 
   let value: unknown;
@@ -151,10 +152,21 @@ function findAlias(node: unknown, matches: (alias: Alias) => boolean): Alias | u
   return undefined;
 }
 
-/** Keys that are not plain strings, and keys repeated in the same map (each after its first use). */
-function keyProblems(root: unknown): { code: string; message: string; node: Node }[] {
-  const problems: { code: string; message: string; node: Node }[] = [];
+/**
+ * Keys that are not plain strings, keys repeated in the same map (each after its first use),
+ * and numbers not written in plain decimal: every number in a manifest is a whole number, and
+ * `00443`, `1e3`, `8080.0` or `0o755` would otherwise be read silently as something else.
+ */
+function keyProblems(root: unknown, text: string): { code: string; message: string; node: Node; hint?: string }[] {
+  const problems: { code: string; message: string; node: Node; hint?: string }[] = [];
   const visit = (node: unknown) => {
+    if (isScalar(node) && typeof node.value === "number" && node.range) {
+      const written = text.slice(node.range[0], node.range[1]).trim();
+      if (!/^-?(0|[1-9][0-9]*)$/.test(written)) {
+        problems.push({ code: "yaml-number-format", message: `${written} is not a whole number written in plain decimal`, node, hint: `write ${Number.isInteger(node.value) ? node.value : Math.round(node.value)}` });
+      }
+      return;
+    }
     if (isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {

@@ -102,6 +102,10 @@ export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSou
       diagnostics.push(at({ source, path: [...path, "rule"] }, "unknown-rule", `there is no rule "${exception.rule}"`, didYouMean(exception.rule, RULES.map((r) => r.id))));
       return;
     }
+    if (!isDate(exception.expires)) {
+      diagnostics.push(at({ source, path: [...path, "expires"] }, "invalid-date", `"${exception.expires}" is not a date`, "write a real date as YYYY-MM-DD"));
+      return;
+    }
     exceptions.push({ ...exception, location: source && { file: source.file, ...source.locate(path) } });
   });
 
@@ -124,7 +128,7 @@ function applyRules(entries: Record<string, unknown>, source: ParsedSource | und
     }
     const { severity, ...options } = settings as { severity?: Severity } & Record<string, unknown>;
     const current = rules.get(id)!;
-    const merged = { ...current.options, ...options };
+    const merged = mergeOptions(current.options, options);
     const problems = rule.validateOptions?.(merged as never) ?? [];
     for (const problem of problems) diagnostics.push(at({ source, path: [...base, id, problem.option] }, "invalid-option", problem.message));
     if (problems.length > 0) continue;
@@ -135,4 +139,23 @@ function applyRules(entries: Record<string, unknown>, source: ParsedSource | und
 function at(where: { source?: ParsedSource; path: Path; key?: boolean }, code: string, message: string, hint?: string): Diagnostic {
   const position = where.source ? where.source.locate(where.path, where.key) : { line: 0, column: 0 };
   return { code, severity: "error", message, file: where.source?.file ?? "(command line)", ...position, ...(hint ? { hint } : {}) };
+}
+
+/** Whether text is a real calendar date written YYYY-MM-DD. */
+export function isDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}
+
+/** Options over options: maps merge key by key (so `{ ipv4: 28 }` keeps the default ipv6), anything else replaces. */
+export function mergeOptions(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const before = base[key];
+    const bothMaps = [before, value].every((v) => v !== null && typeof v === "object" && !Array.isArray(v));
+    out[key] = bothMaps ? mergeOptions(before as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { Family } from "../model/types";
 import { compareText } from "../model/order";
-import { PolicyConfig } from "./config";
+import { UsageError } from "../usage";
+import { isDate, PolicyConfig } from "./config";
 import { usageByGroup, WeightOptions } from "./quota";
 import { RULES } from "./rules";
 import { RuleQuotaOptions } from "./rules/rule-quota";
@@ -9,6 +10,7 @@ import { Finding, PolicyInput } from "./types";
 /** Findings the engine itself makes: a rule that crashed, an exception that expired or matched nothing. */
 export const ENGINE_RULES = {
   ruleFailed: "rule-failed",
+  unreadableResource: "unreadable-resource",
   expiredException: "expired-exception",
   unusedException: "unused-exception",
 } as const;
@@ -58,12 +60,23 @@ export function runPolicies(input: PolicyInput, config: PolicyConfig, today: str
     if (setting.severity === "off") continue;
     const severity = setting.severity;
     try {
-      rule.check(input, setting.options as never, ({ target, message, at }) =>
-        add({ rule: rule.id, severity, target, message, ...(at?.location ? { location: at.location } : {}), ...(at?.resource ? { resource: at.resource } : {}) }),
+      rule.check(input, setting.options as never, ({ target, message, key, at }) =>
+        add({ rule: rule.id, severity, target, message, ...(key ? { key } : {}), ...(at?.location ? { location: at.location } : {}), ...(at?.resource ? { resource: at.resource } : {}) }),
       );
     } catch (error) {
       add({ rule: ENGINE_RULES.ruleFailed, severity: "error", target: rule.id, message: `rule ${rule.id} failed, so its verdict is unknown: ${(error as Error).message}` });
     }
+  }
+
+  for (const u of input.unreadable ?? []) {
+    add({
+      rule: ENGINE_RULES.unreadableResource,
+      severity: "error",
+      target: u.address,
+      message: `${u.address} cannot be checked: ${u.reason}`,
+      resource: u.address,
+      ...(u.location ? { location: u.location } : {}),
+    });
   }
 
   const used = new Set<number>();
@@ -131,7 +144,10 @@ function quotaReport(input: PolicyInput, config: PolicyConfig): Omit<CheckResult
   return { quotas, workloadQuotas };
 }
 
-/** Today's date as `YYYY-MM-DD` in UTC, or SGC_TODAY when set (for reproducible runs). */
+/** Today's date as `YYYY-MM-DD` in UTC, or SGC_TODAY when set (for reproducible runs); SGC_TODAY must be a real date. */
 export function today(): string {
-  return process.env.SGC_TODAY ?? new Date().toISOString().slice(0, 10);
+  const fixed = process.env.SGC_TODAY;
+  if (fixed === undefined || fixed === "") return new Date().toISOString().slice(0, 10);
+  if (!isDate(fixed)) throw new UsageError(`SGC_TODAY must be a date written YYYY-MM-DD, not "${fixed}"`);
+  return fixed;
 }

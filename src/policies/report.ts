@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "path";
 import { plural } from "../text";
 import { formatDiagnostic } from "../diagnostics";
 import { PolicyConfig } from "./config";
@@ -12,8 +13,8 @@ export interface ReportContext {
   kind: InputKind;
   config: PolicyConfig;
   result: CheckResult;
-  /** The input's text, for source lines under manifest findings. */
-  text?: string;
+  /** Texts of the files findings point into (the input, a --policy manifest), for source lines under them. */
+  sources: ReadonlyMap<string, string>;
   version: string;
 }
 
@@ -47,7 +48,7 @@ function quotaPhrase(q: QuotaLine): string {
 }
 
 /** Text: one diagnostic-style line per finding (with the source line for manifests), a summary, the tightest quotas. */
-function renderText({ result, text }: ReportContext): string {
+function renderText({ result, sources }: ReportContext): string {
   const lines: string[] = [];
   for (const f of result.findings) {
     const severity = f.suppressedBy ? "note" : f.severity === "warn" ? "warning" : "error";
@@ -57,7 +58,7 @@ function renderText({ result, text }: ReportContext): string {
       lines.push(
         formatDiagnostic(
           { code: f.rule, severity: severity as "error", message, file: f.location.file, line: f.location.line, column: f.location.column },
-          f.location.file.endsWith(".json") ? undefined : text,
+          f.location.file.endsWith(".json") ? undefined : sources.get(f.location.file),
         ),
       );
     } else {
@@ -98,6 +99,7 @@ export function renderJson({ file, kind, config, result }: ReportContext): Recor
 
 const ENGINE_RULE_TEXT: Record<string, { title: string; rationale: string }> = {
   [ENGINE_RULES.ruleFailed]: { title: "A rule failed to run", rationale: "A rule that crashes cannot vouch for anything, so the check fails closed." },
+  [ENGINE_RULES.unreadableResource]: { title: "A resource sgc cannot read", rationale: "A rule sgc cannot interpret could allow anything, so it is reported as an error rather than passed over." },
   [ENGINE_RULES.expiredException]: { title: "Expired exception", rationale: "An exception past its date no longer applies; renew it with a new reason or fix the finding." },
   [ENGINE_RULES.unusedException]: { title: "Unused exception", rationale: "An exception that matches nothing hides nothing and should be removed." },
 };
@@ -106,7 +108,7 @@ const ENGINE_RULE_TEXT: Record<string, { title: string; rationale: string }> = {
 export function renderSarif({ file, config, result, version }: ReportContext): Record<string, unknown> {
   const rules = [
     ...RULES.map((r) => ({ id: r.id, title: r.title, rationale: r.rationale, level: config.rules.get(r.id)?.severity ?? r.defaults.severity })),
-    ...Object.entries(ENGINE_RULE_TEXT).map(([id, t]) => ({ id, ...t, level: id === ENGINE_RULES.ruleFailed ? "error" : "warn" })),
+    ...Object.entries(ENGINE_RULE_TEXT).map(([id, t]) => ({ id, ...t, level: id === ENGINE_RULES.ruleFailed || id === ENGINE_RULES.unreadableResource ? "error" : "warn" })),
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const level = (severity: string) => (severity === "error" ? "error" : severity === "warn" ? "warning" : "none");
@@ -151,9 +153,10 @@ export function renderSarif({ file, config, result, version }: ReportContext): R
   };
 }
 
-/** A file path as a relative URI, as code scanning wants it. */
+/** A file path as a URI relative to the working directory (the repository root in CI), as code scanning wants it. */
 function toUri(file: string): string {
-  return file.replace(/\\/g, "/").replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
+  const path = isAbsolute(file) ? relative(process.cwd(), file) : file;
+  return path.replace(/\\/g, "/").replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
 }
 
 /** Markdown for a pull-request comment: a summary line, the findings, the tightest quotas. */

@@ -86,6 +86,8 @@ export interface PolicyInput {
   /** Names of the managed networks (the admin networks by default). */
   networks: string[];
   workloads: PolicyWorkload[];
+  /** Resources the reader could not interpret; the engine reports each, failing closed. */
+  unreadable?: { address: string; reason: string; location?: Location }[];
 }
 
 /** What a rule says of one target. */
@@ -95,6 +97,8 @@ export interface Finding extends Origin {
   /** The service (group) or other named thing the finding is about; exceptions match on it. */
   target: string;
   message: string;
+  /** What the finding is about when the message carries numbers that change (a quota count); reviews match findings on it. */
+  key?: string;
   /** Set when an exception covers the finding: it is reported but does not fail the check. */
   suppressedBy?: { reason: string; expires: string };
 }
@@ -103,6 +107,8 @@ export interface Finding extends Origin {
 export interface Report {
   target: string;
   message: string;
+  /** Identifies the finding when its message carries changing numbers. */
+  key?: string;
   at?: Origin;
 }
 

@@ -49,7 +49,8 @@ export interface Review {
   dualStack: string[];
 }
 
-const findingKey = (f: Finding) => `${f.rule}\u0000${f.target}\u0000${f.message}`;
+/** A finding's identity across versions: its message, unless it names a key (quota counts change). */
+const findingKey = (f: Finding) => `${f.rule}\u0000${f.target}\u0000${f.key ?? f.message}`;
 
 /**
  * Compares two versions of the access. Groups are matched by address; a group that changes

@@ -46,7 +46,7 @@ export function sideOfSecurity(security: ReadSecurity, check: CheckResult): Revi
   return {
     flows: evaluate(security.rules),
     groups: security.groups
-      .filter((g) => !g.isDefault)
+      .filter((g) => !g.isDefault && !g.external)
       .map((g) => {
         const tier = groupTags(g).tier;
         return { address: g.address, service: g.target, ...(tier ? { tier } : {}), forceNew: g.forceNew };

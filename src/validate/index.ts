@@ -1,9 +1,9 @@
 import { Diagnostic, sortDiagnostics } from "../diagnostics";
-import { ParsedSource, parseYaml } from "../parse";
+import { ParsedSource, parseYaml, Path } from "../parse";
 import { LIMITS } from "./limits";
 import { Manifest } from "./manifest";
 import { Problem } from "./resolve";
-import { checkSchema } from "./schema";
+import { checkWithPaths } from "./schema";
 import { checkMeaning } from "./semantic";
 
 export type { Manifest } from "./manifest";
@@ -17,8 +17,15 @@ export interface ValidManifest {
 /** The outcome of validation: a valid manifest, or every error found, sorted by position. */
 export type ValidationResult = { ok: true; valid: ValidManifest } | { ok: false; diagnostics: Diagnostic[]; text?: string };
 
-/** Parses and validates manifest text: YAML, then the JSON Schema, then meaning. Reports every error at once. */
-export function validateText(text: string, file: string): ValidationResult {
+/** A further check of a manifest that passed the schema (the policy section, say); located errors. */
+export type ExtraCheck = (manifest: Manifest, source: ParsedSource) => Diagnostic[];
+
+/**
+ * Parses and validates manifest text: YAML, then the JSON Schema, then meaning. Reports every
+ * error at once: where the schema fails, the meaning is still checked for every part the
+ * schema accepted, so one run shows what needs fixing.
+ */
+export function validateText(text: string, file: string, extra?: ExtraCheck): ValidationResult {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics), text };
   const { source } = parsed;
@@ -29,12 +36,47 @@ export function validateText(text: string, file: string): ValidationResult {
     const message = `the manifest has ${count} services; sgc supports at most ${LIMITS.services} per stack`;
     return { ok: false, diagnostics: [{ code: "too-many-services", severity: "error", message, file, ...at, hint: "split the manifest into several stacks" }], text };
   }
-  const schemaErrors = checkSchema(source);
-  if (schemaErrors.length > 0) return { ok: false, diagnostics: sortDiagnostics(schemaErrors), text };
-  const manifest = source.value as Manifest;
-  const problems = checkMeaning(manifest);
-  if (problems.length > 0) return { ok: false, diagnostics: sortDiagnostics(problems.map((p) => locate(p, source))), text };
-  return { ok: true, valid: { manifest, source } };
+  const schemaErrors = checkWithPaths(source, "manifest");
+  const checkable = schemaErrors.length === 0 ? (source.value as Manifest) : schemaValidParts(source.value, schemaErrors.map((e) => e.path));
+  let problems: Problem[] = [];
+  try {
+    problems = checkable ? checkMeaning(checkable) : [];
+  } catch {
+    problems = []; // the parts the schema refused were too broken to reason about; its errors say why
+  }
+  const underSchemaError = (path: Path) => schemaErrors.some((e) => e.path.every((segment, i) => path[i] === segment));
+  const diagnostics = [
+    ...schemaErrors.map((e) => e.diagnostic),
+    ...problems.filter((p) => !underSchemaError(p.path)).map((p) => locate(p, source)),
+    ...(schemaErrors.length === 0 && extra ? extra(source.value as Manifest, source) : []),
+  ];
+  if (diagnostics.length > 0) return { ok: false, diagnostics: sortDiagnostics(diagnostics), text };
+  return { ok: true, valid: { manifest: source.value as Manifest, source } };
+}
+
+/**
+ * The manifest with each service, network or workload the schema refused replaced by an
+ * empty one (so references to it still resolve), or undefined when the frame itself is broken.
+ */
+function schemaValidParts(value: unknown, errorPaths: readonly Path[]): Manifest | undefined {
+  const isMap = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isMap(value)) return undefined;
+  const manifest = structuredClone(value) as Record<string, unknown>;
+  const empty: Record<string, unknown> = { services: {}, networks: { cidrs: [] }, workloads: [] };
+  for (const path of errorPaths) {
+    const [section, name] = path;
+    if (section === "services" || section === "networks" || section === "workloads") {
+      if (name === undefined || !isMap(manifest[section])) return undefined;
+      (manifest[section] as Record<string, unknown>)[String(name)] = structuredClone(empty[section]);
+    } else if (section === "tiers" || section === undefined) {
+      return undefined;
+    } else if (section === "aws") {
+      if (!isMap(manifest.aws)) return undefined;
+      if (path[1] === "tags") delete (manifest.aws as Record<string, unknown>).tags;
+    }
+  }
+  if (!isMap(manifest.services) || !isMap(manifest.aws)) return undefined;
+  return manifest as unknown as Manifest;
 }
 
 /** Turns a problem found at a manifest path into a diagnostic at its place in the text. */

@@ -14,9 +14,14 @@ export function checkSchema(source: ParsedSource): Diagnostic[] {
 
 /** Checks a parsed document against a registered schema (`manifest`, `policy-pack`). */
 export function checkAgainstSchema(source: ParsedSource, schema: string): Diagnostic[] {
+  return checkWithPaths(source, schema).map((e) => e.diagnostic);
+}
+
+/** Like `checkAgainstSchema`, with the path of the value each error is about. */
+export function checkWithPaths(source: ParsedSource, schema: string): { diagnostic: Diagnostic; path: Path }[] {
   const validate = validatorFor(schema);
   if (validate(source.value)) return [];
-  return schemaDiagnostics(validate.errors ?? [], source);
+  return reduce([...(validate.errors ?? [])]).map((error) => ({ diagnostic: toDiagnostic(error, source, []), path: pathOf(error.instancePath) }));
 }
 
 /** Turns ajv errors on the value at `base` (a path into `source`) into located diagnostics. */
@@ -74,7 +79,7 @@ function toDiagnostic(error: ErrorObject, source: ParsedSource, base: Path): Dia
   const path = [...base, ...pathOf(error.instancePath)];
   const parent = (error.parentSchema ?? {}) as SchemaLike;
   const propertyName = (error as { propertyName?: string }).propertyName;
-  const field = String(path[path.length - 1] ?? "manifest");
+  const field = fieldName(path);
   const make = (code: string, message: string, at: Path = path, key = false, hint?: string): Diagnostic => ({
     code,
     severity: "error",
@@ -154,6 +159,14 @@ function patternDiagnostic(
     return make("invalid-value", `"${value}" is not a port range`, path, false, `write ranges with a dash: "${a}-${b}"`);
   }
   return make("invalid-value", `${field} "${value}" must be ${describe(parent, "of the expected form")}`);
+}
+
+/** How a message names the value at a path: its key, or `ports item 3` for a list item. */
+function fieldName(path: Path): string {
+  const last = path[path.length - 1];
+  if (last === undefined) return "the manifest";
+  if (typeof last === "number") return `${String(path[path.length - 2] ?? "list")} item ${last + 1}`;
+  return last;
 }
 
 function describe(schema: SchemaLike, fallback: string): string {

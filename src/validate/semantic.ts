@@ -17,6 +17,18 @@ export function checkMeaning(manifest: Manifest): Problem[] {
   const networks = manifest.networks ?? {};
   const tiers = manifest.tiers ?? [];
 
+  for (const key of Object.keys(manifest.aws.tags ?? {})) {
+    if (key === "Name" || key.startsWith("sgc:")) {
+      problems.push({
+        code: "reserved-tag",
+        message: `tag "${key}" is set by sgc on every resource it creates`,
+        hint: "choose another key; sgc writes Name and the sgc: tags itself",
+        path: ["aws", "tags", key],
+        key: true,
+      });
+    }
+  }
+
   for (const name of Object.keys(networks)) {
     if (name === INTERNET) {
       problems.push({ code: "reserved-name", message: `"${INTERNET}" is reserved and cannot name a network`, path: ["networks", name], key: true });

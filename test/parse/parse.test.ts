@@ -17,9 +17,7 @@ describe("parseYaml: values", () => {
   });
 
   test("reads YAML 1.2 core schema, not YAML 1.1", () => {
-    const source = parsed(
-      ["a: no", "b: on", "c: yes", "d: off", "e: y", "f: true", "g: false", "h: 0755", "i: 0o17", "j: ~", "k: null", "l: 1.5", "m: 22:22", ""].join("\n"),
-    );
+    const source = parsed(["a: no", "b: on", "c: yes", "d: off", "e: y", "f: true", "g: false", "j: ~", "k: null", "m: 22:22", "n: 443", "o: -1", ""].join("\n"));
     expect(source.value).toEqual({
       a: "no",
       b: "on",
@@ -28,14 +26,27 @@ describe("parseYaml: values", () => {
       e: "y",
       f: true,
       g: false,
-      // decimal, not octal 493
-      h: 755,
-      i: 15,
       j: null,
       k: null,
-      l: 1.5,
       // not sexagesimal 1342
       m: "22:22",
+      n: 443,
+      o: -1,
+    });
+  });
+
+  test.each([
+    ["0755", "write 755"],
+    ["0o17", "write 15"],
+    ["1e3", "write 1000"],
+    ["8080.0", "write 8080"],
+    ["0x1BB", "write 443"],
+  ])("a number written as %s is refused, not read silently as another number", (written, hint) => {
+    expect(parseYaml(`ports: [${written}]\n`, "sgc.yaml")).toEqual({
+      ok: false,
+      diagnostics: [
+        { code: "yaml-number-format", severity: "error", message: `${written} is not a whole number written in plain decimal`, file: "sgc.yaml", line: 1, column: 9, hint },
+      ],
     });
   });
 
@@ -111,7 +122,7 @@ describe("parseYaml: errors", () => {
   });
 
   test("a %YAML 1.1 directive is refused, with a hint", () => {
-    expect(parseYaml("%YAML 1.1\n---\na: no\nb: 0755\n", "sgc.yaml")).toEqual({
+    expect(parseYaml("%YAML 1.1\n---\na: no\nb: 755\n", "sgc.yaml")).toEqual({
       ok: false,
       diagnostics: [
         {

@@ -40,8 +40,8 @@ describe("policy configuration errors are located where they are written", () =>
 
   test("a port item in an option that a manifest would refuse", () => {
     expect(errors(withPolicy("  rules:\n    admin-ports: { ports: [{ protocol: tcp }, \"3389-22\"] }\n"))).toEqual([
-      expect.objectContaining({ code: "invalid-option", line: 10, column: 27, message: "ports: protocol tcp needs a port or a from/to range" }),
       expect.objectContaining({ code: "invalid-option", line: 10, column: 27, message: "ports: port range 3389-22 runs backwards" }),
+      expect.objectContaining({ code: "invalid-option", line: 10, column: 27, message: "ports: protocol tcp needs a port or a from/to range" }),
     ]);
   });
 
@@ -83,6 +83,12 @@ describe("effective configuration", () => {
     expect(c.rules.get("wide-cidr")).toEqual({ severity: "warn", options: { minPrefixLength: { ipv4: 28, ipv6: 64 } } });
     expect(c.rules.get("internet-ingress")).toEqual({ severity: "error", options: { ports: [443] } });
     expect(c.rules.get("naming")!.severity).toBe("off");
+  });
+
+  test("options that are maps merge key by key over the pack's", () => {
+    const c = config(withPolicy("  rules:\n    wide-cidr: { minPrefixLength: { ipv4: 28 } }\n    rule-quota: { prefixListWeights: { pl-0123456789abcdef0: 20 } }\n"));
+    expect(c.rules.get("wide-cidr")!.options).toEqual({ minPrefixLength: { ipv4: 28, ipv6: 64 } });
+    expect(c.rules.get("rule-quota")!.options).toMatchObject({ max: 60, prefixListWeights: { "pl-0123456789abcdef0": 20 } });
   });
 
   test("extends: [] starts from each rule's own defaults", () => {

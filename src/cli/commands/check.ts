@@ -28,6 +28,8 @@ export function checkCommand(file: string, options: { format: CheckFormat; pack?
       ? policyInputFromModel(input.model, input.valid.source)
       : policyInputFromTerraform(input.security, input.kind, file, jsonLocator(input.text, file, input.kind));
   const result = runPolicies(policyInput, resolved.config, today());
-  io.out(renderReport(options.format, { file, kind: input.kind, config: resolved.config, result, text: input.text, version }));
+  const texts = new Map([[file, input.text]]);
+  if (policyFrom) texts.set(policyFrom.source.file, policyFrom.source.text);
+  io.out(renderReport(options.format, { file, kind: input.kind, config: resolved.config, result, sources: texts, version }));
   return summarize(result.findings).errors > 0 ? EXIT.findings : EXIT.ok;
 }

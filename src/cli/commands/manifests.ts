@@ -40,7 +40,7 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io): 
   const loaded = loadAll(files);
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
   const duplicates = duplicateStackNames(loaded.manifests);
-  if (duplicates.length > 0) return reportDiagnostics(io, duplicates);
+  if (duplicates.length > 0) return reportDiagnostics(io, duplicates, new Map(loaded.manifests.map((m) => [m.source.file, m.source.text])));
   const models: Model[] = [];
   const tooLarge: Diagnostic[] = [];
   for (const manifest of loaded.manifests) {
@@ -52,7 +52,14 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io): 
   // Loaded here, not at start-up: cdktf and the provider bindings are the slow part of sgc.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");
-  const written = writeStacks(outDir, synthesize(models));
+  let written: string[];
+  try {
+    written = writeStacks(outDir, synthesize(models));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (!e.code) throw error;
+    return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message: `cannot write the output: ${e.message}`, file: outDir, line: 0, column: 0 }]);
+  }
   models.forEach((model, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
   return EXIT.ok;
 }

@@ -91,16 +91,17 @@ function loadFromGit(ref: string, file: string): { ok: true; input?: LoadedInput
 function planReview(file: string): { ok: true; review: Review } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
   const loaded = loadAnyInput(file);
   if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: sources(file, loaded.text) };
-  const json = JSON.parse(loaded.input.text) as Record<string, unknown>;
-  if (loaded.input.kind !== "plan" || !isPlanJson(json)) {
+  const { input } = loaded;
+  const json = input.kind === "plan" ? (JSON.parse(input.text) as Record<string, unknown>) : undefined;
+  if (input.kind !== "plan" || !json || !isPlanJson(json)) {
     return { ok: false, diagnostics: [{ code: "not-a-plan", severity: "error", message: "--plan wants the output of terraform show -json PLANFILE", file, line: 1, column: 1 }] };
   }
   const config = reviewConfig(undefined);
   if (!config.ok) return config;
   const side = (security: ReturnType<typeof readSecurity>) =>
-    sideOfSecurity(security, runPolicies(policyInputFromTerraform(security, "plan", file, jsonLocator(loaded.input.text, file, "plan")), config.config, today()));
+    sideOfSecurity(security, runPolicies(policyInputFromTerraform(security, "plan", file, jsonLocator(input.text, file, "plan")), config.config, today()));
   const before = side(readSecurity(resourcesOfPriorState(json), "plan"));
-  const after = side(loaded.input.security);
+  const after = side(input.security);
   return { ok: true, review: compareSides(before, after, groupChangesOfPlan(json)) };
 }
 

@@ -18,7 +18,7 @@ export default defineRule<Record<string, never>>({
         at: group,
       });
     } else if (group.rules > 0) {
-      report({ target: DEFAULT_GROUP_TARGET, message: `the VPC's default security group has ${group.rules} rule${group.rules === 1 ? "" : "s"}; it should have none`, at: group });
+      report({ target: DEFAULT_GROUP_TARGET, key: "has-rules", message: `the VPC's default security group has ${group.rules} rule${group.rules === 1 ? "" : "s"}; it should have none`, at: group });
     }
     for (const user of group.reliedOnBy) {
       report({ target: user, message: `${user} relies on the VPC's default security group; reference a group of its own instead`, at: group });

@@ -14,11 +14,12 @@ export default defineRule<{ groupsPerInterface: number; rulesPerGroup: number }>
     for (const workload of input.workloads) {
       const count = workload.groups.length;
       if (count > options.groupsPerInterface) {
-        report({ target: workload.name, message: `workload ${workload.name} carries ${count} groups; a network interface takes at most ${options.groupsPerInterface}`, at: workload });
+        report({ target: workload.name, key: "groups", message: `workload ${workload.name} carries ${count} groups; a network interface takes at most ${options.groupsPerInterface}`, at: workload });
       }
       if (count * options.rulesPerGroup > RULES_TIMES_GROUPS_LIMIT) {
         report({
           target: workload.name,
+          key: "rules-times-groups",
           message: `workload ${workload.name}: ${count} groups x ${options.rulesPerGroup} rules per group is over AWS's limit of ${RULES_TIMES_GROUPS_LIMIT}`,
           at: workload,
         });

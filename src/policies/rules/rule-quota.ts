@@ -24,6 +24,7 @@ export default defineRule<RuleQuotaOptions>({
           const group = input.groups.find((g) => g.target === target);
           report({
             target,
+            key: `${direction}/${family}`,
             message: `${target} has ${used} ${direction === "ingress" ? "inbound" : "outbound"} ${family} rules (weighted), over the quota of ${options.max}`,
             at: group,
           });

@@ -10,7 +10,6 @@ export default defineRule<{ minPrefixLength: { ipv4: number; ipv6: number } }>({
     minPrefixLength: {
       type: "object",
       additionalProperties: false,
-      required: ["ipv4", "ipv6"],
       properties: { ipv4: { type: "integer", minimum: 0, maximum: 32 }, ipv6: { type: "integer", minimum: 0, maximum: 128 } },
     },
   },

@@ -1,3 +1,4 @@
+import { formatPort } from "../../model/ports";
 import { Family, Model, Network, Rule, Service } from "../../model/types";
 
 /**
@@ -25,6 +26,40 @@ export const TAG_PORTS = "sgc:ports";
 export const TAG_TIERS = "sgc:tiers";
 /** The workloads that carry the group, space-separated. */
 export const TAG_WORKLOADS = "sgc:workloads";
+
+/** AWS's limits on tags: values of at most 256 characters, at most 50 tags a resource. */
+export const TAG_VALUE_MAX = 256;
+export const TAGS_PER_RESOURCE_MAX = 50;
+
+/**
+ * Space-separated words as tags of at most 256 characters each: `key`, then `key-2`, `key-3`
+ * for what does not fit, so long port or workload lists are never cut.
+ */
+export function wordTags(key: string, words: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  let current = "";
+  let index = 1;
+  for (const word of words) {
+    if (current && current.length + 1 + word.length > TAG_VALUE_MAX) {
+      tags[index === 1 ? key : `${key}-${index}`] = current;
+      index++;
+      current = "";
+    }
+    current = current ? `${current} ${word}` : word;
+  }
+  if (current) tags[index === 1 ? key : `${key}-${index}`] = current;
+  return tags;
+}
+
+/** The words of a tag written by `wordTags`, from all its parts. */
+export function readWordTags(tags: Record<string, string>, key: string): string[] {
+  const words: string[] = [];
+  for (let index = 1; ; index++) {
+    const value = tags[index === 1 ? key : `${key}-${index}`];
+    if (value === undefined) return words;
+    words.push(...value.split(" ").filter(Boolean));
+  }
+}
 
 /** The AWS name of a service's group: `<stack>-<service>`. */
 export function groupName(model: Pick<Model, "name">, service: Pick<Service, "name">): string {
@@ -89,3 +124,22 @@ export function groupOutputName(service: Pick<Service, "name">): string {
 export function prefixListOutputName(network: Pick<Network, "name">, family: Family): string {
   return `${network.name}_${family}_prefix_list_id`;
 }
+
+/**
+ * A group's tags: the user's, then sgc's own. Besides naming the group, they carry what the
+ * policies need to check the Terraform alone as they check the manifest (ports, tiers, workloads).
+ */
+export function groupTags(model: Model, service: Service, workloads: readonly string[]): Record<string, string> {
+  return {
+    ...model.aws.tags,
+    [TAG_STACK]: model.name,
+    Name: groupName(model, service),
+    [TAG_SERVICE]: service.name,
+    ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
+    ...(service.description ? { [TAG_DESCRIPTION]: literal(service.description) } : {}),
+    ...wordTags(TAG_PORTS, service.ports.map(formatPort)),
+    ...wordTags(TAG_TIERS, model.tiers),
+    ...wordTags(TAG_WORKLOADS, workloads),
+  };
+}
+

@@ -17,7 +17,7 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
     return { resource: address, ...(location ? { location } : {}) };
   };
   const defaultGroups = security.groups.filter((g) => g.isDefault);
-  const groups = security.groups.filter((g) => !g.isDefault);
+  const groups = security.groups.filter((g) => !g.isDefault && !g.external);
   const defaultTargets = new Set(defaultGroups.map((g) => g.target));
   const tiers = groups.map((g) => groupTags(g).tiers).find((t) => t.length > 0) ?? [];
 
@@ -59,6 +59,7 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
     },
     tiers,
     networks: [...new Set(security.prefixLists.map((l) => l.network))].sort(compareText),
+    unreadable: security.unreadable.map((u) => ({ ...u, ...(at(u.address.replace(/\.(ingress|egress)\[\d+\]$/, "")).location ? { location: at(u.address.replace(/\.(ingress|egress)\[\d+\]$/, "")).location } : {}) })),
     workloads: [...workloads.entries()].sort(([a], [b]) => compareText(a, b)).map(([name, members]): PolicyWorkload => ({ name, groups: members.sort(compareText) })),
   };
 }

@@ -15,6 +15,7 @@ import {
   TAG_TIER,
   TAG_TIERS,
   TAG_WORKLOADS,
+  readWordTags,
   unliteral,
 } from "./names";
 
@@ -49,6 +50,8 @@ export interface ReadGroup {
   description?: string;
   tags: Record<string, string>;
   isDefault: boolean;
+  /** A group this input does not manage, known only because rules here are attached to it. */
+  external?: boolean;
   /** The attributes whose change replaces the group in AWS, as written (undefined when unknown). */
   forceNew: { name?: string; description?: string; vpcId?: string };
 }
@@ -73,6 +76,8 @@ export interface ReadSecurity {
   groups: ReadGroup[];
   rules: ReadRule[];
   prefixLists: ReadPrefixList[];
+  /** Rules sgc could not read (an unknown protocol, a peer it cannot resolve): checks fail closed on them. */
+  unreadable: { address: string; reason: string }[];
 }
 
 type Json = Record<string, unknown>;
@@ -94,9 +99,13 @@ function isObject(value: unknown): value is Json {
 /** The resources of a synthesized Terraform JSON configuration, in a stable order. */
 export function resourcesOfTerraformJson(config: { resource?: Record<string, Record<string, Json>> }): TerraformResource[] {
   const out: TerraformResource[] = [];
-  for (const type of Object.keys(config.resource ?? {}).sort()) {
-    for (const name of Object.keys(config.resource![type]).sort()) {
-      out.push({ address: `${type}.${name}`, type, name, module: "", values: config.resource![type][name] });
+  const resources = isObject(config.resource) ? config.resource : {};
+  for (const type of Object.keys(resources).sort()) {
+    const byName = resources[type];
+    if (!isObject(byName)) continue;
+    for (const name of Object.keys(byName).sort()) {
+      const values = byName[name];
+      if (isObject(values)) out.push({ address: `${type}.${name}`, type, name, module: "", values });
     }
   }
   return out;
@@ -251,7 +260,7 @@ export function readSecurity(resources: readonly TerraformResource[], from: "con
     }
     if (r.type === PREFIX_LIST_TYPE) {
       const family: Family = String(r.values.address_family).toLowerCase() === "ipv6" ? "ipv6" : "ipv4";
-      const entries = ((r.values.entry as Json[] | undefined) ?? []).map((e) => String(e.cidr));
+      const entries = objects(r.values.entry).map((e) => String(e.cidr));
       const network = tags[TAG_NETWORK] ?? (typeof r.values.name === "string" ? r.values.name : r.address);
       listsByAddress.set(r.address, { address: r.address, network, family, maxEntries: Number(r.values.max_entries ?? entries.length), entries });
     }
@@ -270,8 +279,16 @@ export function readSecurity(resources: readonly TerraformResource[], from: "con
   };
 
   const rules: ReadRule[] = [];
-  const push = (address: string, direction: "ingress" | "egress", owner: ReadGroup, peers: Endpoint[], port: PortSpec | undefined, description: unknown) => {
-    if (!port) return;
+  const unreadable: ReadSecurity["unreadable"] = [];
+  const push = (address: string, direction: "ingress" | "egress", owner: ReadGroup, peers: Endpoint[], port: PortSpec | undefined, description: unknown, protocol: unknown) => {
+    if (!port) {
+      unreadable.push({ address, reason: `protocol ${JSON.stringify(protocol ?? null)} is not one sgc can check (tcp, udp, icmp, icmpv6 or all)` });
+      return;
+    }
+    if (peers.length === 0) {
+      unreadable.push({ address, reason: "its source or destination cannot be resolved" });
+      return;
+    }
     for (const peer of peers) {
       rules.push({
         address,
@@ -284,32 +301,52 @@ export function readSecurity(resources: readonly TerraformResource[], from: "con
     }
   };
 
+  // A rule attached to a group this input does not manage (a literal id, a data source) is
+  // still checked: its group stands in under that id or address.
+  const ownerOf = (r: TerraformResource): ReadGroup | undefined => {
+    const target = refs.resolve(r, ["security_group_id"])[0];
+    if (target === undefined) {
+      unreadable.push({ address: r.address, reason: "the group it belongs to cannot be resolved" });
+      return undefined;
+    }
+    const key = typeof target === "string" ? target : target.address;
+    const known = groupsByAddress.get(key);
+    if (known) return known;
+    const external: ReadGroup = { address: key, target: key, name: key, tags: {}, isDefault: false, external: true, forceNew: {} };
+    groupsByAddress.set(key, external);
+    return external;
+  };
+
   for (const r of resources) {
     if (r.type === INGRESS_TYPE || r.type === EGRESS_TYPE) {
-      const owner = ownerOf(refs.resolve(r, ["security_group_id"])[0], groupsByAddress);
+      const owner = ownerOf(r);
       if (!owner) continue;
       const peers: Endpoint[] = [];
       for (const key of ["cidr_ipv4", "cidr_ipv6"]) if (typeof r.values[key] === "string") peers.push(...cidrPeers([r.values[key] as string]));
       if (has(r, "prefix_list_id")) peers.push(...refs.resolve(r, ["prefix_list_id"]).map(listOf).filter(defined));
       if (has(r, "referenced_security_group_id")) peers.push(...refs.resolve(r, ["referenced_security_group_id"]).map(groupOf).filter(defined));
-      push(r.address, r.type === INGRESS_TYPE ? "ingress" : "egress", owner, peers, portOf(r.values), r.values.description);
+      push(r.address, r.type === INGRESS_TYPE ? "ingress" : "egress", owner, peers, portOf(r.values), r.values.description, r.values.ip_protocol);
     } else if (r.type === "aws_security_group_rule") {
-      const owner = ownerOf(refs.resolve(r, ["security_group_id"])[0], groupsByAddress);
+      const owner = ownerOf(r);
       if (!owner) continue;
       const direction = r.values.type === "egress" ? "egress" : "ingress";
-      push(r.address, direction, owner, blockPeers(r, [], owner, refs, groupOf, listOf, "source_security_group_id"), portOf(r.values), r.values.description);
+      push(r.address, direction, owner, blockPeers(r, [], owner, refs, groupOf, listOf, "source_security_group_id"), portOf(r.values), r.values.description, r.values.protocol);
     } else if (r.type === GROUP_TYPE || r.type === DEFAULT_GROUP_TYPE) {
       const owner = groupsByAddress.get(r.address)!;
       for (const direction of ["ingress", "egress"] as const) {
-        const blocks = (r.values[direction] as Json[] | undefined) ?? [];
-        blocks.forEach((block, i) => {
-          push(`${r.address}.${direction}[${i}]`, direction, owner, blockPeers(r, [direction, i], owner, refs, groupOf, listOf, "security_groups"), portOf(block), block.description);
+        const value = r.values[direction];
+        if (value !== undefined && value !== null && !Array.isArray(value)) {
+          unreadable.push({ address: r.address, reason: `its ${direction} is not a list of rules` });
+          continue;
+        }
+        objects(value).forEach((block, i) => {
+          push(`${r.address}.${direction}[${i}]`, direction, owner, blockPeers(r, [direction, i], owner, refs, groupOf, listOf, "security_groups"), portOf(block), block.description, block.protocol);
         });
       }
     }
   }
 
-  return { groups: [...groupsByAddress.values()], rules, prefixLists: [...listsByAddress.values()] };
+  return { groups: [...groupsByAddress.values()], rules, prefixLists: [...listsByAddress.values()], unreadable };
 }
 
 /** Peers of an `aws_security_group_rule` or an inline block: CIDR lists, prefix lists, groups, self. */
@@ -324,7 +361,8 @@ function blockPeers(
 ): Endpoint[] {
   const block = (base.length ? dig(r.values, base) : r.values) as Json;
   const peers: Endpoint[] = [];
-  peers.push(...cidrPeers([...((block.cidr_blocks as string[] | undefined) ?? []), ...((block.ipv6_cidr_blocks as string[] | undefined) ?? [])]));
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  peers.push(...cidrPeers([...strings(block.cidr_blocks), ...strings(block.ipv6_cidr_blocks)]));
   if (has(r, [...base, "prefix_list_ids"])) peers.push(...refs.resolve(r, [...base, "prefix_list_ids"]).map(listOf).filter(defined));
   if (has(r, [...base, groupKey])) peers.push(...refs.resolve(r, [...base, groupKey]).map(groupOf).filter(defined));
   if (block.self === true) peers.push({ kind: "service", name: owner.target });
@@ -339,8 +377,9 @@ function has(r: TerraformResource, path: string | (string | number)[]): boolean 
   return (value !== undefined && value !== null && value !== "") || (digExpression(r.expressions, p)?.references as unknown[] | undefined)?.length! > 0;
 }
 
-function ownerOf(target: TerraformResource | string | undefined, groups: Map<string, ReadGroup>): ReadGroup | undefined {
-  return target !== undefined && typeof target !== "string" ? groups.get(target.address) : undefined;
+/** The objects of a list value; anything else reads as no objects. */
+function objects(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
 }
 
 function cidrPeers(cidrs: readonly string[]): Endpoint[] {
@@ -394,6 +433,6 @@ export function readRules(resources: readonly TerraformResource[]): ReadRule[] {
 
 /** Group metadata that sgc writes as tags, read back: tier, tiers, ports, workloads. */
 export function groupTags(group: ReadGroup): { tier?: string; tiers: string[]; ports: string[]; workloads: string[] } {
-  const words = (key: string) => (group.tags[key] ? group.tags[key].split(" ").filter(Boolean) : []);
+  const words = (key: string) => readWordTags(group.tags, key);
   return { tier: group.tags[TAG_TIER], tiers: words(TAG_TIERS), ports: words(TAG_PORTS), workloads: words(TAG_WORKLOADS) };
 }

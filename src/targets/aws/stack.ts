@@ -17,6 +17,7 @@ import {
   GROUP_TYPE,
   groupDescription,
   groupName,
+  groupTags,
   groupOutputName,
   literal,
   PREFIX_LIST_TYPE,
@@ -26,14 +27,8 @@ import {
   reference,
   TAG_DESCRIPTION,
   TAG_NETWORK,
-  TAG_SERVICE,
   TAG_STACK,
-  TAG_PORTS,
-  TAG_TIER,
-  TAG_TIERS,
-  TAG_WORKLOADS,
 } from "./names";
-import { formatPort } from "../../model/ports";
 
 /** A new cdktf app; stack traces off, since capturing one per construct dominates synthesis time. */
 export function newApp(outdir?: string): App {
@@ -96,17 +91,7 @@ export function buildStack(app: App, model: Model): TerraformStack {
       name: groupName(model, service),
       description: groupDescription(service),
       vpcId: model.aws.vpcId,
-      tags: {
-        ...baseTags,
-        Name: groupName(model, service),
-        [TAG_SERVICE]: service.name,
-        ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
-        ...(service.description ? { [TAG_DESCRIPTION]: literal(service.description) } : {}),
-        // What policies need to check the Terraform alone as they check the manifest.
-        ...(service.ports.length > 0 ? { [TAG_PORTS]: service.ports.map(formatPort).join(" ") } : {}),
-        ...(model.tiers.length > 0 ? { [TAG_TIERS]: model.tiers.join(" ") } : {}),
-        ...(workloadsOf.has(service.name) ? { [TAG_WORKLOADS]: workloadsOf.get(service.name)!.join(" ") } : {}),
-      },
+      tags: groupTags(model, service, workloadsOf.get(service.name) ?? []),
     });
     group.overrideLogicalId(service.name);
     stack.markLiteral(group);
