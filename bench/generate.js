@@ -1,7 +1,8 @@
 "use strict";
 /**
  * Deterministic synthetic manifests for the benchmark: four tiers, one to four consumers per
- * service from the next tier out, an office network, a few services open to the office.
+ * service from the next tier out, one to four ports each, an office network, a few services
+ * open to the office.
  */
 const TIERS = ["edge", "web", "app", "data"];
 
@@ -40,7 +41,7 @@ function generateManifest(count) {
   for (let t = 0; t < TIERS.length && made < count; t++) {
     for (let i = 0; i < perTier && made < count; i++, made++) {
       const tier = TIERS[t];
-      const port = 1000 + (made % 60000);
+      const port = 10000 + ((made * 4) % 50000); // clear of admin ports, so the manifest checks clean
       lines.push(`  ${name(tier, i)}:`);
       lines.push(`    description: ${tier} service ${i}`);
       lines.push(`    tier: ${tier}`);
@@ -49,7 +50,9 @@ function generateManifest(count) {
         lines.push(i % 50 === 0 ? "    consumers: [internet, { network: office, ports: [443] }]" : "    consumers: [internet]");
         continue;
       }
-      lines.push(`    ports: [${port}]`);
+      // One to four ports each, so 1,000 services make about 10,000 rules.
+      const ports = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, k) => port + k);
+      lines.push(`    ports: [${ports.join(", ")}]`);
       const consumers = new Set();
       const n = 1 + Math.floor(rand() * 4);
       for (let k = 0; k < n; k++) consumers.add(name(TIERS[t - 1], Math.floor(rand() * perTier)));

@@ -30,8 +30,9 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .command("validate")
     .description("check manifests against the schema and for meaning; write nothing")
     .argument("<file...>", "manifest files")
-    .action((files: string[]) => {
-      code = command<typeof import("./commands/manifests")>("manifests").validateCommand(files, io);
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((files: string[], options: { format: "text" | "json" }) => {
+      code = command<typeof import("./commands/manifests")>("manifests").validateCommand(files, io, options.format);
     });
 
   program

@@ -32,6 +32,16 @@ describe("sgc validate", () => {
     expect(r.err).toMatch(/1 error\n$/);
   });
 
+  test("--format json: the verdict and the diagnostics as data", async () => {
+    const good = await sgc("validate", example("three-tier"), "--format", "json");
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.out)).toEqual({ version: 1, valid: true, files: [{ file: example("three-tier"), services: 4, networks: 0 }], diagnostics: [] });
+    const file = writeManifest(tmp(), "broken.yaml", BROKEN);
+    const bad = await sgc("validate", file, "--format", "json");
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.out).diagnostics).toEqual([expect.objectContaining({ code: "unknown-name", file, line: 9, column: 17 })]);
+  });
+
   test("a missing file: exit 2 with a clear message", async () => {
     const r = await sgc("validate", "/nonexistent/services.yaml");
     expect(r.code).toBe(2);

@@ -24,8 +24,15 @@ function loadAll(files: readonly string[]): { ok: true; manifests: ValidManifest
 }
 
 /** `sgc validate FILE...`: schema and meaning, nothing else. */
-export function validateCommand(files: readonly string[], io: Io): number {
+export function validateCommand(files: readonly string[], io: Io, format: "text" | "json" = "text"): number {
   const loaded = loadAll(files);
+  if (format === "json") {
+    const valid = loaded.ok
+      ? loaded.manifests.map(({ manifest, source }) => ({ file: source.file, services: Object.keys(manifest.services).length, networks: Object.keys(manifest.networks ?? {}).length }))
+      : [];
+    io.out(JSON.stringify({ version: 1, valid: loaded.ok, files: valid, diagnostics: loaded.ok ? [] : loaded.diagnostics }, null, 2) + "\n");
+    return loaded.ok ? EXIT.ok : EXIT.invalid;
+  }
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
   for (const { manifest, source } of loaded.manifests) {
     const services = Object.keys(manifest.services).length;
@@ -37,18 +44,9 @@ export function validateCommand(files: readonly string[], io: Io): number {
 
 /** `sgc synth FILE... --out DIR`: one stack per manifest; nothing is written unless every manifest is valid. */
 export function synthCommand(files: readonly string[], outDir: string, io: Io): number {
-  const loaded = loadAll(files);
-  if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
-  const duplicates = duplicateStackNames(loaded.manifests);
-  if (duplicates.length > 0) return reportDiagnostics(io, duplicates, new Map(loaded.manifests.map((m) => [m.source.file, m.source.text])));
-  const models: Model[] = [];
-  const tooLarge: Diagnostic[] = [];
-  for (const manifest of loaded.manifests) {
-    const compiled = compileManifest(manifest);
-    if (compiled.ok) models.push(compiled.model);
-    else tooLarge.push(...compiled.diagnostics);
-  }
-  if (tooLarge.length > 0) return reportDiagnostics(io, tooLarge);
+  const prepared = compileAll(files);
+  if (!prepared.ok) return reportDiagnostics(io, prepared.diagnostics, prepared.sources);
+  const { models } = prepared;
   // Loaded here, not at start-up: cdktf and the provider bindings are the slow part of sgc.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");
@@ -62,6 +60,25 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io): 
   }
   models.forEach((model, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
   return EXIT.ok;
+}
+
+/**
+ * Validates and compiles every manifest. Only the models leave this function: the parsed
+ * documents (large for large manifests) can be freed before synthesis needs the memory.
+ */
+function compileAll(files: readonly string[]): { ok: true; models: Model[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
+  const loaded = loadAll(files);
+  if (!loaded.ok) return loaded;
+  const duplicates = duplicateStackNames(loaded.manifests);
+  if (duplicates.length > 0) return { ok: false, diagnostics: duplicates, sources: new Map(loaded.manifests.map((m) => [m.source.file, m.source.text])) };
+  const models: Model[] = [];
+  const tooLarge: Diagnostic[] = [];
+  for (const manifest of loaded.manifests) {
+    const compiled = compileManifest(manifest);
+    if (compiled.ok) models.push(compiled.model);
+    else tooLarge.push(...compiled.diagnostics);
+  }
+  return tooLarge.length > 0 ? { ok: false, diagnostics: tooLarge } : { ok: true, models };
 }
 
 function duplicateStackNames(manifests: readonly ValidManifest[]): Diagnostic[] {

@@ -36,18 +36,35 @@ export function newApp(outdir?: string): App {
 }
 
 /**
- * A stack that skips token resolution where there can be no token. cdktf's toTerraform
- * resolves every element's fragment and then the whole merged document again; for the
- * thousands of rule resources sgc builds from literal values that was most of synthesis.
- * Elements marked literal are merged as they are; everything else is resolved as cdktf does.
- * A test keeps the output byte-identical to TerraformStack.toTerraform.
+ * A stack that skips token resolution where there can be no token, and keeps memory flat.
+ * cdktf's toTerraform resolves every element's fragment and then the whole merged document
+ * again; for the thousands of rule resources sgc builds from literal values that was most of
+ * synthesis. An element marked literal is rendered at once, as it is, and (when `detach` is
+ * on) taken out of the construct tree, so 100,000 rules never hold 100,000 constructs.
+ * Everything else is resolved as cdktf does. A test keeps the output byte-identical to
+ * TerraformStack.toTerraform over the same constructs.
  */
 export class LiteralStack extends TerraformStack {
   private readonly literal = new WeakSet<TerraformElement>();
+  /** What detached literal elements rendered, merged as they came: one tree, no copies. */
+  private readonly rendered: Record<string, unknown> = {};
+  private readonly renderedMetadata: Record<string, unknown> = {};
+  private readonly renderedOutputs: string[] = [];
 
-  /** Marks an element built from literal values only (strings, numbers, maps of them). */
+  constructor(scope: Construct, id: string, private readonly detach = true) {
+    super(scope, id);
+  }
+
+  /** Marks an element built from literal values only (strings, numbers, maps of them); call it once the element is complete. */
   markLiteral<T extends TerraformElement>(element: T): T {
-    this.literal.add(element);
+    if (!this.detach) {
+      this.literal.add(element);
+      return element;
+    }
+    deepMerge(this.renderedMetadata, element.toMetadata());
+    deepMerge(this.rendered, element.toTerraform());
+    if (TerraformOutput.isTerraformOutput(element)) this.renderedOutputs.push(element.friendlyUniqueId);
+    element.node.scope?.node.tryRemoveChild(element.node.id);
     return element;
   }
 
@@ -56,11 +73,14 @@ export class LiteralStack extends TerraformStack {
     const plain = (e: TerraformElement, value: unknown) => (this.literal.has(e) ? value : resolve(this, value));
     const metadata: Record<string, unknown> = { version: this.node.tryGetContext("cdktfVersion"), stackName: this.node.id, backend: "local" };
     for (const e of elements) deepMerge(metadata, plain(e, e.toMetadata()));
+    deepMerge(metadata, this.renderedMetadata);
     const outputs: Record<string, unknown> = {};
-    for (const e of elements) {
-      if (TerraformOutput.isTerraformOutput(e)) deepMerge(outputs, { [this.node.id]: { [e.friendlyUniqueId]: e.friendlyUniqueId } });
-    }
-    const tf: Record<string, unknown> = { "//": { metadata, outputs } };
+    const output = (id: string) => deepMerge(outputs, { [this.node.id]: { [id]: id } });
+    for (const e of elements) if (TerraformOutput.isTerraformOutput(e)) output(e.friendlyUniqueId);
+    for (const id of this.renderedOutputs) output(id);
+    // The rendered tree is the document: the few other elements merge into it (idempotently).
+    const tf = this.rendered;
+    tf["//"] = { metadata, outputs };
     for (const e of elements) deepMerge(tf, plain(e, e.toTerraform()));
     return tf;
   }
@@ -70,8 +90,8 @@ export class LiteralStack extends TerraformStack {
  * Adds one Terraform stack for a model to an app: a group per service, a standalone rule
  * resource per rule, a prefix list per network and family, the closed default group, outputs.
  */
-export function buildStack(app: App, model: Model): TerraformStack {
-  const stack = new LiteralStack(app, model.name);
+export function buildStack(app: App, model: Model, options: { detach?: boolean } = {}): TerraformStack {
+  const stack = new LiteralStack(app, model.name, options.detach ?? true);
   new AwsProvider(stack, "provider_aws", { region: model.aws.region });
   if (model.aws.backend) {
     const { bucket, key, region, dynamodbTable, encrypt } = model.aws.backend;
