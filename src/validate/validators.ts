@@ -21,7 +21,11 @@ export function ruleSettingsSchema(rule: RuleDefinition<never>): Record<string, 
   return { type: "object", additionalProperties: false, properties: { severity: { enum: ["off", "warn", "error"] }, ...rule.optionsSchema } };
 }
 
-/** Every schema sgc validates with, by name: the manifest, policy packs, and each rule's settings. */
+/**
+ * Every schema sgc validates with, by name: the manifest, policy packs, and each rule's
+ * settings. The rules' option schemas live with the rules; they are gathered here so that the
+ * build compiles every validator in one place.
+ */
 export function schemaRegistry(): Record<string, Record<string, unknown>> {
   const read = (file: string) => JSON.parse(readFileSync(join(SCHEMAS_DIR, file), "utf8")) as Record<string, unknown>;
   return {
