@@ -3,18 +3,17 @@ import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
 import { Model } from "./model/types";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
-import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
+import { readSecurity, ReadSecurity } from "./targets/aws/read";
+import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
+import { locateJsonPath } from "./terraform/json-path";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
 
-/** Reads a file as UTF-8 text, or a diagnostic saying why it cannot be read. */
-export function readInput(file: string): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
+/** Reads a file as UTF-8 text, refusing one over `limit` bytes, or a diagnostic saying why it cannot be read. */
+export function readInput(file: string, limit = LIMITS.fileBytes): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
   try {
     const size = statSync(file).size;
-    if (size > LIMITS.fileBytes) {
-      const message = `is ${formatBytes(size)}; sgc reads files of at most ${formatBytes(LIMITS.fileBytes)}`;
-      return { ok: false, diagnostics: [{ code: "too-large", severity: "error", message, file, line: 0, column: 0, hint: "split the manifest into several stacks" }] };
-    }
+    if (size > limit) return { ok: false, diagnostics: [tooLarge(file, size, limit)] };
     return { ok: true, text: readFileSync(file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -43,23 +42,28 @@ export function validateManifestText(text: string, file: string): ValidationResu
   });
 }
 
-/** Any input a command reads: a manifest, a synthesized Terraform configuration, or a plan. */
+/** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan or a state. */
 export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
-  | { kind: "terraform" | "plan"; file: string; text: string; security: ReadSecurity };
+  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity };
 
-/** Loads a manifest, a `cdk.tf.json` or a `terraform show -json` plan, telling them apart by content. */
-export function loadAnyInput(file: string): LoadResult {
-  const read = readInput(file);
+/** How to load an input: where a plan's configuration is, when not beside it. */
+export interface LoadOptions {
+  configDir?: string;
+}
+
+/** Loads a manifest, a `cdk.tf.json`, a plan or a state, telling them apart by content. */
+export async function loadAnyInput(file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const read = readInput(file, LIMITS.terraformBytes);
   if (!read.ok) return read;
-  return loadAnyText(read.text, file);
+  return loadAnyText(read.text, file, options);
 }
 
 /** The outcome of loading any input: the input, or why it cannot be used. */
 export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string };
 
 /** Loads input text already read (from a file, or from git), telling the kinds apart by content. */
-export function loadAnyText(text: string, file: string): LoadResult {
+export async function loadAnyText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   if (/^\s*[{[]/.test(text)) {
     let json: unknown;
     try {
@@ -67,21 +71,52 @@ export function loadAnyText(text: string, file: string): LoadResult {
     } catch (error) {
       return { ok: false, diagnostics: [jsonError(file, text, error as Error)], text };
     }
-    if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json), "plan") } };
-    if (isTerraformJson(json)) return { ok: true, input: { kind: "terraform", file, text, security: readSecurity(resourcesOfTerraformJson(json)) } };
+    const kind = terraformKind(json);
+    if (kind) {
+      const read = await readTerraform(kind, json as Record<string, unknown>, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
+      if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, text)), text };
+      return { ok: true, input: { kind, file, text, terraform: read.input, security: readSecurity(read.input.view) } };
+    }
     // JSON is YAML: a manifest written as JSON goes through the manifest path below.
     const isManifest = json !== null && typeof json === "object" && "services" in json && "version" in json;
     if (!isManifest) return {
       ok: false,
-      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a manifest, a synthesized Terraform configuration (cdk.tf.json) nor a plan from terraform show -json", file, line: 1, column: 1 }],
+      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a manifest, a Terraform configuration (cdk.tf.json), a plan nor a state from terraform show -json", file, line: 1, column: 1 }],
       text,
     };
   }
+  if (text.length > LIMITS.fileBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.fileBytes)] };
   const result = validateManifestText(text, file);
   if (!result.ok) return result;
   const compiled = compileManifest(result.valid);
   if (!compiled.ok) return { ...compiled, text };
   return { ok: true, input: { kind: "manifest", file, text, valid: result.valid, model: compiled.model } };
+}
+
+/**
+ * Which Terraform input parsed JSON is, by its structure: a plan has planned values; a state
+ * (`terraform show -json` of a state) has a format version and values, or nothing else at all
+ * (an empty state); a configuration has Terraform's top-level blocks and no manifest keys.
+ */
+export function terraformKind(json: unknown): TerraformKind | undefined {
+  if (json === null || typeof json !== "object") return undefined;
+  if (Array.isArray(json)) return json.length > 0 && json.every((j) => terraformKind(j) === "terraform") ? "terraform" : undefined;
+  const keys = Object.keys(json);
+  if ("services" in json || "version" in json) return undefined;
+  if ("planned_values" in json || "resource_changes" in json) return "plan";
+  if ("format_version" in json && ("values" in json || keys.every((k) => k === "format_version" || k === "terraform_version"))) return "state";
+  const blocks = ["resource", "data", "module", "provider", "terraform", "variable", "output", "locals", "moved", "import", "check", "removed", "//"];
+  return keys.length > 0 && keys.every((k) => blocks.includes(k)) ? "terraform" : undefined;
+}
+
+/** A problem of Terraform input as a diagnostic, located in the input's text when it has a JSON path. */
+function problemDiagnostic(p: TerraformProblem, file: string, text: string): Diagnostic {
+  const where = p.path && p.file === file ? locateJsonPath(text, p.path) : { line: p.line ?? 1, column: p.column ?? 1 };
+  return { code: p.path ? "terraform-shape" : "terraform-config", severity: "error", message: p.message, file: p.file, ...where };
+}
+
+function tooLarge(file: string, size: number, limit: number): Diagnostic {
+  return { code: "too-large", severity: "error", message: `is ${formatBytes(size)}; sgc reads files of this kind of at most ${formatBytes(limit)}`, file, line: 1, column: 1, hint: "split the input into several stacks" };
 }
 
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */

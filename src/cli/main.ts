@@ -37,13 +37,14 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
 
   program
     .command("check")
-    .description("validate and run the policy pack over a manifest, a cdk.tf.json or a plan JSON; exit 1 on errors")
-    .argument("<file>", "a manifest, a synthesized cdk.tf.json or `terraform show -json` output")
+    .description("validate and run the policy pack over a manifest, a cdk.tf.json, a plan or a state; exit 1 on errors")
+    .argument("<file>", "a manifest, a cdk.tf.json, or `terraform show -json` output of a plan or a state")
     .addOption(new Option("-f, --format <format>", "output format").choices([...CHECK_FORMATS]).default("text"))
     .option("-p, --pack <name>", "policy pack to apply instead of the manifest's extends (recommended, strict)")
     .option("--policy <manifest>", "take packs, overrides and exceptions from this manifest's policy section (for cdk.tf.json and plans)")
-    .action((file: string, options: { format: CheckFormat; pack?: string; policy?: string }) => {
-      code = command<typeof import("./commands/check")>("check").checkCommand(file, options, version(), io);
+    .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
+    .action(async (file: string, options: { format: CheckFormat; pack?: string; policy?: string; config?: string }) => {
+      code = await command<typeof import("./commands/check")>("check").checkCommand(file, options, version(), io);
     });
 
   program
@@ -57,11 +58,12 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
 
   program
     .command("flows")
-    .description("print the effective allowed flows of a manifest or a synthesized cdk.tf.json")
-    .argument("<file>", "a manifest or a cdk.tf.json")
+    .description("print the effective allowed flows of a manifest, a cdk.tf.json, a plan or a state; exit 1 when sgc cannot read all of it")
+    .argument("<file>", "a manifest, a cdk.tf.json, or `terraform show -json` output of a plan or a state")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
-    .action((file: string, options: { format: string }) => {
-      code = command<typeof import("./commands/flows")>("flows").flowsCommand(file, options.format, io);
+    .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
+    .action(async (file: string, options: { format: string; config?: string }) => {
+      code = await command<typeof import("./commands/flows")>("flows").flowsCommand(file, options.format, io, options.config ? { configDir: options.config } : {});
     });
 
   program
@@ -71,18 +73,20 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .option("--base-ref <ref>", "read the base version of HEAD from this git revision (e.g. origin/main)")
     .option("--plan <file>", "review a plan from terraform show -json instead")
     .addOption(new Option("-f, --format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
-    .option("--fail-on <conditions>", "exit 1 when any holds: replace (a group replaced or destroyed), new-findings (a new error finding)", (v) => v.split(",").map((s) => s.trim()).filter(Boolean), [] as string[])
-    .action((files: string[], options: { baseRef?: string; plan?: string; format: "markdown" | "json"; failOn: string[] }) => {
-      code = command<typeof import("./commands/review")>("review").diffCommand(files, options, io);
+    .option("--fail-on <conditions>", "exit 1 when any holds: replace (a group replaced or destroyed), new-findings (a new error finding); an incomplete review always exits 1", (v) => v.split(",").map((s) => s.trim()).filter(Boolean), [] as string[])
+    .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
+    .action(async (files: string[], options: { baseRef?: string; plan?: string; format: "markdown" | "json"; failOn: string[]; config?: string }) => {
+      code = await command<typeof import("./commands/review")>("review").diffCommand(files, options, io);
     });
 
   program
     .command("graph")
     .description("draw the service graph, grouped by tier, with networks and the internet as their own nodes")
-    .argument("<file>", "a manifest, a cdk.tf.json or a plan JSON")
+    .argument("<file>", "a manifest, a cdk.tf.json, or `terraform show -json` output of a plan or a state")
     .addOption(new Option("-f, --format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
-    .action((file: string, options: { format: "mermaid" | "dot" }) => {
-      code = command<typeof import("./commands/review")>("review").graphCommand(file, options.format, io);
+    .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
+    .action(async (file: string, options: { format: "mermaid" | "dot"; config?: string }) => {
+      code = await command<typeof import("./commands/review")>("review").graphCommand(file, options.format, io, options.config ? { configDir: options.config } : {});
     });
 
   if (argv.length === 0) {

@@ -88,6 +88,16 @@ function formatIpv6(value: bigint): string {
   return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
 }
 
+/** An address and prefix length written as a CIDR: `10.0.1.0/24`, `2001:db8::/64`. */
+export function formatCidr(family: Family, address: bigint, prefix: number): string {
+  return `${formatAddress(family, address)}/${prefix}`;
+}
+
+/** An address written out: `10.0.1.7`, `2001:db8::7`. */
+export function formatAddress(family: Family, address: bigint): string {
+  return family === "ipv4" ? formatIpv4(address) : formatIpv6(address);
+}
+
 /** Orders CIDRs: IPv4 before IPv6, then by address, then by prefix. */
 export function compareCidrs(a: Cidr, b: Cidr): number {
   if (a.family !== b.family) return a.family === "ipv4" ? -1 : 1;

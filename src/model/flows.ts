@@ -1,4 +1,4 @@
-import { comparePorts, formatPort, intersect, mergeRanges } from "./ports";
+import { comparePorts, covers, formatPort, intersect, mergeRanges } from "./ports";
 import { Endpoint, Flow, PortSpec, Rule } from "./types";
 
 /** What the evaluator needs of a rule: which group, which direction, which peer, which ports. */
@@ -46,18 +46,35 @@ export function flowKey(flow: Flow): string {
 }
 
 /**
- * The flows a set of rules allows. Between two managed groups a flow needs both the
- * destination's ingress from the source's group and the source's egress to the destination's
- * group (the intersection of their ports); to or from anything else, the one rule suffices.
+ * Whether egress from a group to `peer` (a CIDR, the internet, a prefix list) may reach the
+ * members of the group `to`: AWS matches a group's egress on the destination's address.
  */
-export function evaluate(rules: readonly RuleLike[]): Flow[] {
-  const egressBetweenGroups = new Map<string, PortSpec[]>();
+export type EgressReach = (peer: Endpoint, to: string) => boolean;
+
+/** Without knowledge of the VPC's addresses, only the internet (0.0.0.0/0, ::/0) holds every group. */
+export const INTERNET_REACHES: EgressReach = (peer) => peer.kind === "internet";
+
+/**
+ * The flows a set of rules allows, as AWS applies them. Between two groups (a group and itself
+ * included) a flow needs the destination's ingress from the source's group and the source's
+ * egress towards the destination: egress naming the destination's group, or egress to a range
+ * that holds the destination's addresses (`reaches`); the flow is on the ports both allow. To or
+ * from anything else, the one rule suffices.
+ */
+export function evaluate(rules: readonly RuleLike[], reaches: EgressReach = INTERNET_REACHES): Flow[] {
+  const egressToGroups = new Map<string, PortSpec[]>();
+  const egressToRanges = new Map<string, RuleLike[]>();
   for (const rule of rules) {
-    if (rule.direction === "egress" && rule.peer.kind === "service") {
+    if (rule.direction !== "egress") continue;
+    if (rule.peer.kind === "service") {
       const key = `${rule.service}\u0000${rule.peer.name}`;
-      const list = egressBetweenGroups.get(key);
+      const list = egressToGroups.get(key);
       if (list) list.push(rule.port);
-      else egressBetweenGroups.set(key, [rule.port]);
+      else egressToGroups.set(key, [rule.port]);
+    } else if (rule.peer.kind !== "securityGroup") {
+      const list = egressToRanges.get(rule.service);
+      if (list) list.push(rule);
+      else egressToRanges.set(rule.service, [rule]);
     }
   }
   const flows: Flow[] = [];
@@ -65,7 +82,10 @@ export function evaluate(rules: readonly RuleLike[]): Flow[] {
     const self: Endpoint = { kind: "service", name: rule.service };
     if (rule.direction === "ingress") {
       if (rule.peer.kind === "service") {
-        for (const out of egressBetweenGroups.get(`${rule.peer.name}\u0000${rule.service}`) ?? []) {
+        const source = rule.peer.name;
+        const outs = [...(egressToGroups.get(`${source}\u0000${rule.service}`) ?? [])];
+        for (const out of egressToRanges.get(source) ?? []) if (reaches(out.peer, rule.service)) outs.push(out.port);
+        for (const out of outs) {
           const port = intersect(rule.port, out);
           if (port) flows.push({ from: rule.peer, to: self, port });
         }
@@ -99,7 +119,10 @@ export function canonicalFlows(flows: readonly Flow[]): Flow[] {
   return out;
 }
 
-/** A set of ports in one spelling: `all` alone, or merged ranges per protocol plus icmp kinds. */
+/**
+ * A set of ports in one spelling: `all` alone, or merged ranges per protocol, then ICMP (all
+ * types, or the types and codes not covered by another item), then other protocols.
+ */
 export function canonicalPorts(ports: readonly PortSpec[]): PortSpec[] {
   if (ports.some((p) => p.protocol === "all")) return [{ protocol: "all" }];
   const out: PortSpec[] = [];
@@ -107,27 +130,22 @@ export function canonicalPorts(ports: readonly PortSpec[]): PortSpec[] {
     const ranges = ports.filter((p) => p.protocol === protocol) as { from: number; to: number }[];
     for (const r of mergeRanges(ranges)) out.push({ protocol, from: r.from, to: r.to });
   }
-  for (const protocol of ["icmp", "icmpv6"] as const) {
-    if (ports.some((p) => p.protocol === protocol)) out.push({ protocol });
-  }
+  const others = [...new Map(ports.filter((p) => p.protocol !== "tcp" && p.protocol !== "udp").map((p) => [formatPort(p), p])).values()];
+  out.push(...others.filter((p) => !others.some((q) => q !== p && covers(q, p))));
   return out.sort(comparePorts);
 }
 
-/** Ports in `a` that `b` does not allow; `all` is taken as a whole (all minus some is not spelled). */
+/** Ports in `a` that `b` does not allow; `all` and all of ICMP are taken as wholes (all minus some is not spelled). */
 export function subtractPorts(a: readonly PortSpec[], b: readonly PortSpec[]): PortSpec[] {
   const left = canonicalPorts(a);
   const right = canonicalPorts(b);
   const out: PortSpec[] = [];
   for (const port of left) {
-    if (port.protocol === "all") {
-      if (!right.some((p) => p.protocol === "all")) out.push(port);
+    if (port.protocol !== "tcp" && port.protocol !== "udp") {
+      if (!right.some((p) => covers(p, port))) out.push(port);
       continue;
     }
     if (right.some((p) => p.protocol === "all")) continue;
-    if (port.protocol !== "tcp" && port.protocol !== "udp") {
-      if (!right.some((p) => p.protocol === port.protocol)) out.push(port);
-      continue;
-    }
     let pieces = [{ from: port.from, to: port.to }];
     for (const r of right) {
       if (r.protocol !== port.protocol) continue;

@@ -67,6 +67,12 @@ export function covers(outer: PortSpec, inner: PortSpec): boolean {
     const i = inner as { from: number; to: number };
     return outer.from <= i.from && i.to <= outer.to;
   }
+  if (outer.protocol === "icmp" || outer.protocol === "icmpv6") {
+    const i = inner as { type?: number; code?: number };
+    if (outer.type === undefined) return true;
+    return i.type === outer.type && (outer.code === undefined || i.code === outer.code);
+  }
+  if (outer.protocol === "ip") return (inner as { number: number }).number === outer.number;
   return true;
 }
 
@@ -86,7 +92,9 @@ export function intersect(a: PortSpec, b: PortSpec): PortSpec | undefined {
     const to = Math.min(a.to, bb.to);
     return from <= to ? { protocol: a.protocol, from, to } : undefined;
   }
-  return a;
+  if (covers(a, b)) return b;
+  if (covers(b, a)) return a;
+  return undefined;
 }
 
 /** Whether `port` is covered by the union of `set` (ranges of one protocol may add up). */
@@ -109,11 +117,16 @@ export function mergeRanges(ranges: readonly { from: number; to: number }[]): { 
   return out;
 }
 
-/** `tcp/443`, `tcp/8000-8100`, `udp/53`, `icmp`, `all`. */
+/** `tcp/443`, `tcp/8000-8100`, `udp/53`, `icmp`, `icmp/8` (a type), `icmp/3:4` (type and code), `proto/50`, `all`. */
 export function formatPort(port: PortSpec): string {
   if (port.protocol === "tcp" || port.protocol === "udp") {
     return `${port.protocol}/${port.from === port.to ? port.from : `${port.from}-${port.to}`}`;
   }
+  if (port.protocol === "icmp" || port.protocol === "icmpv6") {
+    if (port.type === undefined) return port.protocol;
+    return `${port.protocol}/${port.type}${port.code === undefined ? "" : `:${port.code}`}`;
+  }
+  if (port.protocol === "ip") return `proto/${port.number}`;
   return port.protocol;
 }
 
@@ -122,13 +135,17 @@ export function portToken(port: PortSpec): string {
   return formatPort(port).replace("/", "_");
 }
 
-/** Orders ports by protocol, then range, for stable output. */
+/** Orders ports by protocol, then range (or ICMP type and code, or protocol number), for stable output. */
 export function comparePorts(a: PortSpec, b: PortSpec): number {
-  const order: Protocol[] = ["tcp", "udp", "icmp", "icmpv6", "all"];
+  const order: Protocol[] = ["tcp", "udp", "icmp", "icmpv6", "ip", "all"];
   const byProtocol = order.indexOf(a.protocol) - order.indexOf(b.protocol);
   if (byProtocol !== 0) return byProtocol;
   if ((a.protocol === "tcp" || a.protocol === "udp") && (b.protocol === "tcp" || b.protocol === "udp")) {
     return a.from - b.from || a.to - b.to;
   }
+  if ((a.protocol === "icmp" || a.protocol === "icmpv6") && (b.protocol === "icmp" || b.protocol === "icmpv6")) {
+    return (a.type ?? -1) - (b.type ?? -1) || (a.code ?? -1) - (b.code ?? -1);
+  }
+  if (a.protocol === "ip" && b.protocol === "ip") return a.number - b.number;
   return 0;
 }

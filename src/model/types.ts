@@ -6,14 +6,25 @@
 /** A path into the manifest, kept on model objects so findings can point at their source. */
 export type SourcePath = readonly (string | number)[];
 
-/** An IP protocol as rules know it. `icmp` on an IPv6 peer becomes `icmpv6` when compiled. */
-export type Protocol = "tcp" | "udp" | "icmp" | "icmpv6" | "all";
+/**
+ * An IP protocol as rules know it. `icmp` on an IPv6 peer becomes `icmpv6` when compiled; `ip`
+ * is any other IP protocol by number (ESP is 50), which AWS allows whole, without ports.
+ */
+export type Protocol = "tcp" | "udp" | "icmp" | "icmpv6" | "ip" | "all";
 
 /** An address family. */
 export type Family = "ipv4" | "ipv6";
 
-/** One protocol and, for tcp and udp, an inclusive port range. */
-export type PortSpec = { protocol: "tcp" | "udp"; from: number; to: number } | { protocol: "icmp" | "icmpv6" | "all" };
+/**
+ * One protocol and what of it: for tcp and udp an inclusive port range (0-65535; a manifest
+ * writes 1-65535), for ICMP a type and code when not all of them, for another IP protocol its
+ * number.
+ */
+export type PortSpec =
+  | { protocol: "tcp" | "udp"; from: number; to: number }
+  | { protocol: "icmp" | "icmpv6"; type?: number; code?: number }
+  | { protocol: "ip"; number: number }
+  | { protocol: "all" };
 
 /** Who a rule lets in, or where it lets out. */
 export type Endpoint =

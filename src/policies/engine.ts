@@ -48,8 +48,11 @@ export interface CheckResult {
 export function runPolicies(input: PolicyInput, config: PolicyConfig, today: string): CheckResult {
   const findings: Finding[] = [];
   const seen = new Set<string>();
+  // One finding per resource (or place in the manifest) and concern: two resources that do the
+  // same wrong thing are two findings, while one rule read twice (IPv4 and IPv6) is one.
   const add = (finding: Finding) => {
-    const key = `${finding.rule}\u0000${finding.target}\u0000${finding.message}`;
+    const place = finding.resource ?? (finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}` : "");
+    const key = `${finding.rule}\u0000${finding.target}\u0000${finding.message}\u0000${place}`;
     if (seen.has(key)) return;
     seen.add(key);
     findings.push(finding);
@@ -73,7 +76,8 @@ export function runPolicies(input: PolicyInput, config: PolicyConfig, today: str
       rule: ENGINE_RULES.unreadableResource,
       severity: "error",
       target: u.address,
-      message: `${u.address} cannot be checked: ${u.reason}`,
+      key: u.attribute ?? "resource",
+      message: `${u.address}${u.attribute ? ` ${u.attribute}` : ""} cannot be checked: ${u.reason}`,
       resource: u.address,
       ...(u.location ? { location: u.location } : {}),
     });

@@ -20,6 +20,7 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
       ...(service.tier ? { tier: service.tier } : {}),
       ports: service.ports,
       workloads: workloadsOf.get(service.name) ?? [],
+      naming: "name" as const,
       location: locate(service.at, true),
     })),
     rules: model.rules.map((rule) => ({
@@ -41,12 +42,15 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
           location: locate(network.at, true),
         })),
     ),
-    defaultGroup: {
-      managed: model.aws.closeDefaultSecurityGroup,
-      rules: 0,
-      reliedOnBy: [],
-      location: locate(hasCloseKey ? ["aws", "closeDefaultSecurityGroup"] : ["aws"], true),
-    },
+    defaultGroups: [
+      {
+        vpc: model.aws.vpcId,
+        managed: model.aws.closeDefaultSecurityGroup,
+        rules: 0,
+        reliedOnBy: [],
+        location: locate(hasCloseKey ? ["aws", "closeDefaultSecurityGroup"] : ["aws"], true),
+      },
+    ],
     tiers: model.tiers,
     networks: model.networks.map((n) => n.name),
     workloads: model.workloads.map((w) => ({ name: w.name, groups: w.services, location: locate(w.at, true) })),

@@ -34,6 +34,11 @@ export interface PolicyGroup extends Origin {
   ports?: PortSpec[];
   /** The workloads that carry it; undefined when the input cannot say (a hand-written group). */
   workloads?: string[];
+  /**
+   * Whose choice its name is: `name` (given whole), `prefix` (a name_prefix, the rest made up),
+   * `generated` (Terraform makes it up) or `unknown`; `naming` judges only chosen names.
+   */
+  naming?: "name" | "prefix" | "generated" | "unknown";
 }
 
 /** One allow rule on a group. A peer of kind `service` is another group by its target. */
@@ -54,8 +59,10 @@ export interface PolicyPrefixList extends Origin {
   entries: string[];
 }
 
-/** The VPC's default group, as the input manages it (or not). */
+/** A VPC's default group, as the input manages it (or not). */
 export interface PolicyDefaultGroup extends Origin {
+  /** The VPC: its id, or its resource address when the id is not known yet. */
+  vpc: string;
   /** Whether the input manages it at all. */
   managed: boolean;
   /** How many rules it has. */
@@ -71,7 +78,7 @@ export interface PolicyWorkload extends Origin {
 }
 
 /** The kinds of input the rules can read. */
-export type InputKind = "manifest" | "terraform" | "plan";
+export type InputKind = "manifest" | "terraform" | "plan" | "state";
 
 /** Everything the rules read. */
 export interface PolicyInput {
@@ -80,14 +87,15 @@ export interface PolicyInput {
   groups: PolicyGroup[];
   rules: PolicyRule[];
   prefixLists: PolicyPrefixList[];
-  defaultGroup: PolicyDefaultGroup;
+  /** One per VPC the input knows: the groups' VPCs and the VPCs it declares. */
+  defaultGroups: PolicyDefaultGroup[];
   /** Tier names, outermost first; empty when the input has none. */
   tiers: string[];
   /** Names of the managed networks (the admin networks by default). */
   networks: string[];
   workloads: PolicyWorkload[];
-  /** Resources the reader could not interpret; the engine reports each, failing closed. */
-  unreadable?: { address: string; reason: string; location?: Location }[];
+  /** What the reader could not interpret, per resource and attribute; the engine reports each, failing closed. */
+  unreadable?: { address: string; attribute?: string; reason: string; location?: Location }[];
 }
 
 /** What a rule says of one target. */

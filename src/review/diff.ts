@@ -4,6 +4,7 @@ import { compareText } from "../model/order";
 import { Family, Flow } from "../model/types";
 import { QuotaLine } from "../policies/engine";
 import { Finding } from "../policies/types";
+import { Unreadable } from "../targets/aws/read";
 import { ReviewGroup, ReviewSide } from "./side";
 
 /** A group that would be replaced (destroyed and created anew), and why. */
@@ -47,6 +48,8 @@ export interface Review {
   plan?: PlanActions;
   /** Networks (and the internet) reached over both address families on either side, by name. */
   dualStack: string[];
+  /** What sgc could not read, on either side: while there is any, the review is incomplete. */
+  incomplete: (Unreadable & { side: "base" | "head" })[];
 }
 
 /** A finding's identity across versions: its message, unless it names a key (quota counts change). */
@@ -101,7 +104,8 @@ export function compareSides(base: ReviewSide, head: ReviewSide, fromPlan?: Pick
   }
   const dualStack = [...families.entries()].filter(([, set]) => set.size === 2).map(([name]) => name).sort(compareText);
 
-  return { flows, networks, ...groups, findings, quotas, dualStack };
+  const incomplete = [...base.unreadable.map((u) => ({ ...u, side: "base" as const })), ...head.unreadable.map((u) => ({ ...u, side: "head" as const }))];
+  return { flows, networks, ...groups, findings, quotas, dualStack, incomplete };
 }
 
 /**

@@ -13,6 +13,7 @@ export const REVIEW_MARKER = "<!-- sgc-review -->";
 /** One line: flows added and removed, groups replaced, findings new and resolved. */
 export function summaryLine(review: Review): string {
   const parts = [
+    ...(review.incomplete.length > 0 ? [`INCOMPLETE (${plural(review.incomplete.length, "value")} unreadable)`] : []),
     `${plural(flowRows(review.flows.added, review.dualStack).length, "flow")} added`,
     `${flowRows(review.flows.removed, review.dualStack).length} removed`,
     `${plural(review.replaced.length, "group")} replaced`,
@@ -86,7 +87,17 @@ export function renderMarkdown(review: Review, title: string): string {
       "",
     );
   }
-  if (review.flows.added.length + review.flows.removed.length + review.networks.length === 0 && review.replaced.length + review.destroyed.length === 0) {
+  if (review.incomplete.length > 0) {
+    lines.push(
+      "> [!CAUTION]",
+      `> **This review is incomplete: sgc could not read ${plural(review.incomplete.length, "value")}.** The access they grant is not in the flows below, so the change may allow more than this says.`,
+      "",
+      "| side | resource | attribute | why |",
+      "| --- | --- | --- | --- |",
+      ...review.incomplete.map((u) => `| ${u.side} | \`${u.address}\` | ${u.attribute ? `\`${cell(u.attribute)}\`` : "-"} | ${cell(u.reason)} |`),
+      "",
+    );
+  } else if (review.flows.added.length + review.flows.removed.length + review.networks.length === 0 && review.replaced.length + review.destroyed.length === 0) {
     lines.push("No access changes.", "");
   }
   if (review.flows.added.length > 0) lines.push("### Flows added", "", ...flowTable(review.flows.added, review.dualStack), "");
@@ -145,7 +156,9 @@ export function renderJson(review: Review): Record<string, unknown> {
       groupsDestroyed: review.destroyed.length,
       newFindings: review.findings.new.length,
       resolvedFindings: review.findings.resolved.length,
+      complete: review.incomplete.length === 0,
     },
+    incomplete: review.incomplete.map((u) => ({ side: u.side, resource: u.address, attribute: u.attribute ?? null, reason: u.reason })),
     flows: { added: review.flows.added.map(flow), removed: review.flows.removed.map(flow) },
     networks: review.networks,
     replaced: review.replaced,

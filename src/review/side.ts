@@ -6,7 +6,7 @@ import { CheckResult, runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
 import { GROUP_TYPE, groupDescription, groupName } from "../targets/aws/names";
 import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
-import { groupTags, ReadSecurity } from "../targets/aws/read";
+import { groupTags, ReadSecurity, Unreadable } from "../targets/aws/read";
 import { Diagnostic } from "../diagnostics";
 
 /** A group as a review sees it: its address and the attributes whose change replaces it. */
@@ -20,6 +20,8 @@ export interface ReviewGroup {
 /** One version of the access, as a review compares it: flows, groups, and what the policies say. */
 export interface ReviewSide {
   flows: Flow[];
+  /** What sgc could not read of this side: its flows may lack access these would grant. */
+  unreadable: Unreadable[];
   groups: ReviewGroup[];
   /** Each named network's CIDRs (both families), sorted. */
   networks: Map<string, string[]>;
@@ -30,6 +32,7 @@ export interface ReviewSide {
 export function sideOfModel(model: Model, check: CheckResult): ReviewSide {
   return {
     flows: evaluate(model.rules),
+    unreadable: [],
     groups: model.services.map((s) => ({
       address: `${GROUP_TYPE}.${s.name}`,
       service: s.name,
@@ -44,7 +47,8 @@ export function sideOfModel(model: Model, check: CheckResult): ReviewSide {
 /** The side of Terraform read back (a cdk.tf.json, or one half of a plan). */
 export function sideOfSecurity(security: ReadSecurity, check: CheckResult): ReviewSide {
   return {
-    flows: evaluate(security.rules),
+    flows: evaluate(security.rules, security.reaches),
+    unreadable: security.unreadable,
     groups: security.groups
       .filter((g) => !g.isDefault && !g.external)
       .map((g) => {

@@ -5,8 +5,10 @@
  * limits leave half as much again, well inside Node's default heap.
  */
 export const LIMITS = {
-  /** Bytes of a manifest, cdk.tf.json or plan file. */
+  /** Bytes of a manifest. */
   fileBytes: 64 * 1024 * 1024,
+  /** Bytes of a Terraform input: a cdk.tf.json, a plan or a state (a plan of 100,000 rules is about 260 MB). */
+  terraformBytes: 400 * 1024 * 1024,
   /** Services in one manifest. */
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */

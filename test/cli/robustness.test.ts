@@ -18,31 +18,46 @@ const write = (name: string, text: string) => {
 describe("Terraform that sgc did not write", () => {
   const { json } = synth(manifestYaml("  web:\n    description: Web\n    ports: [443]\n    consumers: [internet]\n"));
 
-  test("a rule on a group outside the input is still checked, under the group's id", () => {
+  test("a rule on a group outside the input is still checked, under the group's id", async () => {
     const tf = structuredClone(json);
     tf.resource.aws_vpc_security_group_ingress_rule["ssh_on_existing"] = { security_group_id: "sg-0123456789abcdef0", cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 22, to_port: 22 };
-    const findings = checkTerraformText(JSON.stringify(tf), "cdk.tf.json").findings;
+    const findings = (await checkTerraformText(JSON.stringify(tf), "cdk.tf.json")).findings;
     expect(findings).toContainEqual(expect.objectContaining({ rule: "internet-ingress", target: "sg-0123456789abcdef0", resource: "aws_vpc_security_group_ingress_rule.ssh_on_existing" }));
     expect(findings.filter((f) => f.rule === "descriptions" && f.target === "sg-0123456789abcdef0").map((f) => f.message)).toEqual([
       "sg-0123456789abcdef0: the rule for tcp/22 from the internet has no description",
     ]);
   });
 
-  test("a rule sgc cannot read fails the check instead of passing silently", () => {
+  test("a rule sgc cannot read fails the check instead of passing silently", async () => {
     const tf = structuredClone(json);
-    tf.resource.aws_vpc_security_group_ingress_rule["esp"] = { security_group_id: "${aws_security_group.web.id}", cidr_ipv4: "0.0.0.0/0", ip_protocol: "50" };
+    tf.resource.aws_vpc_security_group_ingress_rule["bogus"] = { security_group_id: "${aws_security_group.web.id}", cidr_ipv4: "0.0.0.0/0", ip_protocol: "bogus" };
     tf.resource.aws_security_group["odd"] = { name: "odd", description: "Odd", ingress: "bad" };
-    tf.resource.aws_security_group["null_one"] = null as never;
-    const findings = checkTerraformText(JSON.stringify(tf), "cdk.tf.json").findings.filter((f) => f.rule === "unreadable-resource");
+    const findings = (await checkTerraformText(JSON.stringify(tf), "cdk.tf.json")).findings.filter((f) => f.rule === "unreadable-resource");
     expect(findings.map((f) => [f.severity, f.resource, f.message])).toEqual([
-      ["error", "aws_security_group.odd", "aws_security_group.odd cannot be checked: its ingress is not a list of rules"],
-      ["error", "aws_vpc_security_group_ingress_rule.esp", 'aws_vpc_security_group_ingress_rule.esp cannot be checked: protocol "50" is not one sgc can check (tcp, udp, icmp, icmpv6 or all)'],
+      ["error", "aws_security_group.odd", 'aws_security_group.odd ingress cannot be checked: its ingress rules is "bad", which is not what AWS expects'],
+      ["error", "aws_vpc_security_group_ingress_rule.bogus", 'aws_vpc_security_group_ingress_rule.bogus protocol cannot be checked: protocol "bogus" is not one AWS accepts (a name such as tcp, or a number 0-255, or -1 for all)'],
     ]);
+  });
+
+  test("another IP protocol (ESP is 50) is read as AWS allows it: whole, without ports", async () => {
+    const tf = structuredClone(json);
+    tf.resource.aws_vpc_security_group_ingress_rule["esp"] = { security_group_id: "${aws_security_group.web.id}", cidr_ipv4: "0.0.0.0/0", ip_protocol: "50", description: "IPsec" };
+    const findings = (await checkTerraformText(JSON.stringify(tf), "cdk.tf.json")).findings;
+    expect(findings).toContainEqual(expect.objectContaining({ rule: "internet-ingress", resource: "aws_vpc_security_group_ingress_rule.esp", message: "web allows proto/50 from the internet; the internet may reach only tcp/80, tcp/443" }));
+  });
+
+  test("a resource body that is not an object is an input error, located, not skipped", async () => {
+    const tf = structuredClone(json);
+    tf.resource.aws_security_group["null_one"] = null as never;
+    const result = await sgc("check", write("null-body.tf.json", JSON.stringify(tf, null, 2)));
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/null-body\.tf\.json:\d+:\d+: error terraform-shape aws_security_group\.null_one must be an object/);
+    expect(result.out).toBe("");
   });
 });
 
 describe("tags stay within AWS's limits", () => {
-  test("a long port list is split over sgc:ports, sgc:ports-2, ... and read back whole", () => {
+  test("a long port list is split over sgc:ports, sgc:ports-2, ... and read back whole", async () => {
     const ports = Array.from({ length: 60 }, (_, i) => 10000 + i * 3).join(", ");
     const yaml = manifestYaml(`  web:\n    description: Web\n    ports: [${ports}]\n    consumers: [internet]\n`);
     const tags = synth(yaml).json.resource.aws_security_group.web.tags as Record<string, string>;
@@ -50,7 +65,7 @@ describe("tags stay within AWS's limits", () => {
     expect(parts).toEqual(["sgc:ports", "sgc:ports-2", "sgc:ports-3"]);
     for (const key of Object.keys(tags)) expect(tags[key].length).toBeLessThanOrEqual(256);
     expect(parts.map((k) => tags[k]).join(" ").split(" ")).toHaveLength(60);
-    expect(comparable(checkSynthesized(yaml).findings)).toEqual(comparable(checkManifest(yaml).findings));
+    expect(comparable((await checkSynthesized(yaml)).findings)).toEqual(comparable(checkManifest(yaml).findings));
   });
 
   test("user tags named like sgc's are refused, and so are too many tags", async () => {

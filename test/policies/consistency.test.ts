@@ -11,10 +11,10 @@ import { examplePaths, ROOT } from "../support/sgc";
 const files = [...examplePaths(), join(ROOT, "test", "fixtures", "kitchen-sink", "manifest.yaml")];
 
 describe("findings on a manifest and on its synthesized Terraform agree", () => {
-  test.each(files.map((f) => [basename(f), f]))("%s", (_name, file) => {
+  test.each(files.map((f) => [basename(f), f]))("%s", async (_name, file) => {
     const yaml = readFileSync(file, "utf8");
     const fromManifest = checkManifest(yaml);
-    const fromTerraform = checkSynthesized(yaml);
+    const fromTerraform = await checkSynthesized(yaml);
     expect(comparable(fromTerraform.findings)).toEqual(comparable(fromManifest.findings));
     expect(fromTerraform.quotas).toEqual(fromManifest.quotas);
     expect(fromTerraform.workloadQuotas).toEqual(fromManifest.workloadQuotas);
@@ -25,12 +25,12 @@ describe("findings on a manifest and on its synthesized Terraform agree", () => 
     expect([...rules].sort()).toEqual(["admin-ports", "all-traffic-ingress", "default-sg-closed", "descriptions", "internet-ingress", "wide-cidr"]);
   });
 
-  test("for random valid manifests, with the recommended and the strict pack", () => {
-    fc.assert(
-      fc.property(manifestArbitrary, fc.constantFrom("recommended", "strict"), (manifest, pack) => {
+  test("for random valid manifests, with the recommended and the strict pack", async () => {
+    await fc.assert(
+      fc.asyncProperty(manifestArbitrary, fc.constantFrom("recommended", "strict"), async (manifest, pack) => {
         const yaml = stringify(manifest);
         const fromManifest = checkManifest(yaml, { packs: [pack] });
-        const fromTerraform = checkSynthesized(yaml, { packs: [pack] });
+        const fromTerraform = await checkSynthesized(yaml, { packs: [pack] });
         expect(comparable(fromTerraform.findings)).toEqual(comparable(fromManifest.findings));
         expect(fromTerraform.quotas).toEqual(fromManifest.quotas);
       }),

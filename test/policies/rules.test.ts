@@ -85,7 +85,7 @@ const cases: Record<string, RuleCases> = {
       {
         yaml: m("  app: {}\n").replace("vpcId: vpc-0a1b2c3d4e5f67890", "vpcId: vpc-0a1b2c3d4e5f67890\n  closeDefaultSecurityGroup: false"),
         target: "default-security-group",
-        message: /default security group is not managed/,
+        message: /default security group of vpc-0a1b2c3d4e5f67890 is not managed/,
         line: 6,
         column: 3,
       },

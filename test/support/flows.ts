@@ -1,5 +1,6 @@
 import { evaluate } from "../../src/model/flows";
-import { readRules, resourcesOfTerraformJson } from "../../src/targets/aws/read";
+import { readSecurity } from "../../src/targets/aws/read";
+import { viewOfConfigurationJson } from "../../src/terraform";
 import { Manifest } from "../../src/validate/manifest";
 
 /**
@@ -83,7 +84,9 @@ export function accessSet(atoms: Atom[]): Set<string> {
 }
 
 export function flowsOfTerraform(json: unknown): Atom[] {
-  return evaluate(readRules(resourcesOfTerraformJson(json as never))).map((f) => {
+  const security = readSecurity(viewOfConfigurationJson(json, "cdk.tf.json").view);
+  if (security.unreadable.length > 0) throw new Error(`unreadable Terraform: ${JSON.stringify(security.unreadable)}`);
+  return evaluate(security.rules, security.reaches).map((f) => {
     const key = (e: typeof f.from) =>
       e.kind === "service"
         ? `service:${e.name}`

@@ -365,15 +365,15 @@ describeWithTerraform("hand-written HCL fixtures plan offline", () => {
  * on its resource, and the clean setup passes. Targets of hand-written groups are their addresses.
  */
 describeWithTerraform("sgc check over plans of hand-written Terraform", () => {
-  const findingsOf = (name: string) => {
-    const { planText } = planHclFixture(name);
-    return checkTerraformText(planText, `${name}.plan.json`).findings;
+  const findingsOf = async (name: string) => {
+    const { planText, dir } = planHclFixture(name);
+    return (await checkTerraformText(planText, `${name}.plan.json`, { configDir: dir })).findings;
   };
-  const active = (name: string) => findingsOf(name).filter((f) => !f.suppressedBy).map((f) => `${f.severity} ${f.rule} ${f.target} @ ${f.resource ?? "-"}`).sort();
+  const active = async (name: string) => (await findingsOf(name)).filter((f) => !f.suppressedBy).map((f) => `${f.severity} ${f.rule} ${f.target} @ ${f.resource ?? "-"}`).sort();
 
-  test("launch-wizard: SSH from anywhere and all egress, undescribed", () => {
+  test("launch-wizard: SSH from anywhere and all egress, undescribed", async () => {
     const group = "aws_security_group.launch_wizard";
-    expect(active("launch-wizard")).toEqual([
+    expect(await active("launch-wizard")).toEqual([
       `error admin-ports ${group} @ ${group}`,
       "error default-sg-closed default-security-group @ -",
       `error internet-ingress ${group} @ ${group}`,
@@ -381,26 +381,26 @@ describeWithTerraform("sgc check over plans of hand-written Terraform", () => {
       `warn descriptions ${group} @ ${group}`,
       `warn descriptions ${group} @ ${group}`,
     ]);
-    expect(findingsOf("launch-wizard").find((f) => f.rule === "internet-ingress")!.message).toBe(
+    expect((await findingsOf("launch-wizard")).find((f) => f.rule === "internet-ingress")!.message).toBe(
       `${group} allows tcp/22 from the internet; the internet may reach only tcp/80, tcp/443`,
     );
   });
 
-  test("default-group-with-rules: the default group has rules and another group relies on it", () => {
-    expect(active("default-group-with-rules")).toEqual([
+  test("default-group-with-rules: the default group has rules and another group relies on it", async () => {
+    expect(await active("default-group-with-rules")).toEqual([
       "error default-sg-closed aws_security_group.app @ aws_default_security_group.default",
       "error default-sg-closed default-security-group @ aws_default_security_group.default",
     ]);
-    expect(findingsOf("default-group-with-rules").map((f) => f.message)).toContain("the VPC's default security group has 2 rules; it should have none");
+    expect((await findingsOf("default-group-with-rules")).map((f) => f.message)).toContain("the VPC's default security group has 2 rules; it should have none");
   });
 
-  test("all-traffic-from-anywhere: protocol -1 from 0.0.0.0/0 and ::/0", () => {
-    const rules = new Set(findingsOf("all-traffic-from-anywhere").map((f) => `${f.rule} ${f.target}`));
+  test("all-traffic-from-anywhere: protocol -1 from 0.0.0.0/0 and ::/0", async () => {
+    const rules = new Set((await findingsOf("all-traffic-from-anywhere")).map((f) => `${f.rule} ${f.target}`));
     for (const rule of ["all-traffic-ingress", "internet-ingress", "admin-ports"]) expect(rules).toContain(`${rule} aws_security_group.open`);
   });
 
-  test("no-descriptions: the group and both rules are flagged", () => {
-    const descriptions = findingsOf("no-descriptions").filter((f) => f.rule === "descriptions");
+  test("no-descriptions: the group and both rules are flagged", async () => {
+    const descriptions = (await findingsOf("no-descriptions")).filter((f) => f.rule === "descriptions");
     expect(descriptions.map((f) => f.resource).sort()).toEqual([
       "aws_security_group.nodesc",
       "aws_security_group_rule.from_caller",
@@ -408,19 +408,19 @@ describeWithTerraform("sgc check over plans of hand-written Terraform", () => {
     ]);
   });
 
-  test("office-as-raw-cidr: SSH from raw ranges instead of a named network; the /22 and the IPv6 /32 are too wide", () => {
-    const findings = findingsOf("office-as-raw-cidr");
+  test("office-as-raw-cidr: SSH from raw ranges instead of a named network; the /22 and the IPv6 /32 are too wide", async () => {
+    const findings = (await findingsOf("office-as-raw-cidr"));
     expect(findings.filter((f) => f.rule === "admin-ports").map((f) => f.message.match(/from (\S+),/)![1]).sort()).toEqual(["198.51.100.0/22", "2001:db8::/32", "203.0.113.0/24"]);
     expect(findings.filter((f) => f.rule === "wide-cidr").map((f) => f.message.match(/allows (\S+),/)![1]).sort()).toEqual(["198.51.100.0/22", "2001:db8::/32"]);
   });
 
-  test("clean: no findings at all", () => {
-    expect(active("clean")).toEqual([]);
+  test("clean: no findings at all", async () => {
+    expect(await active("clean")).toEqual([]);
   });
 
-  test("findings on a plan point at the resource in the plan's text", () => {
+  test("findings on a plan point at the resource in the plan's text", async () => {
     const { planText } = planHclFixture("launch-wizard");
-    const finding = findingsOf("launch-wizard").find((f) => f.rule === "open-egress")!;
+    const finding = (await findingsOf("launch-wizard")).find((f) => f.rule === "open-egress")!;
     const line = planText.split("\n")[finding.location!.line - 1];
     expect(line.slice(finding.location!.column - 1)).toMatch(/^"address":\s*"aws_security_group\.launch_wizard"/);
   });

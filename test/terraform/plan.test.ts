@@ -7,16 +7,17 @@ import { examplePaths, ROOT, validManifest } from "../support/sgc";
 import { describeWithTerraform, planOffline } from "../support/terraform";
 import { checkManifest, checkTerraformText, comparable } from "../support/check";
 import { evaluate } from "../../src/model/flows";
-import { readRules, resourcesOfPlan } from "../../src/targets/aws/read";
+import { loadAnyText } from "../../src/pipeline";
 
 const cases = [...examplePaths(), join(ROOT, "test", "fixtures", "kitchen-sink", "manifest.yaml")];
 
 describeWithTerraform("terraform init, validate and plan (offline, provider mirror)", () => {
-  test.each(cases.map((file) => [basename(file) === "manifest.yaml" ? "kitchen-sink" : basename(file), file]))("%s", (_name, file) => {
+  test.each(cases.map((file) => [basename(file) === "manifest.yaml" ? "kitchen-sink" : basename(file), file]))("%s", async (_name, file) => {
     const model = compile(validManifest(readFileSync(file, "utf8"), file));
     const out = mkdtempSync(join(tmpdir(), "sgc-plan-"));
     const [written] = writeStacks(out, synthesize([model]));
-    const { plan, planText, validate } = planOffline(join(written, ".."));
+    const stackDir = join(written, "..");
+    const { plan, planText, validate } = planOffline(stackDir);
 
     expect(validate.stdout).toContain("The configuration is valid");
     const changes = plan.resource_changes;
@@ -44,10 +45,13 @@ describeWithTerraform("terraform init, validate and plan (offline, provider mirr
 
     // The plan is the third input: its flows and findings equal the manifest's.
     const yaml = readFileSync(file, "utf8");
-    const fromPlan = checkTerraformText(planText, "plan.json");
+    const fromPlan = await checkTerraformText(planText, join(stackDir, "plan.json"), { configDir: stackDir });
     const fromManifest = checkManifest(yaml);
     expect(comparable(fromPlan.findings)).toEqual(comparable(fromManifest.findings));
     expect(fromPlan.quotas).toEqual(fromManifest.quotas);
-    expect(evaluate(readRules(resourcesOfPlan(plan as never)))).toEqual(evaluate(model.rules));
+    const loaded = await loadAnyText(planText, join(stackDir, "plan.json"), { configDir: stackDir });
+    if (!loaded.ok || loaded.input.kind !== "plan") throw new Error("expected a plan");
+    expect(loaded.input.security.unreadable).toEqual([]);
+    expect(evaluate(loaded.input.security.rules, loaded.input.security.reaches)).toEqual(evaluate(model.rules));
   });
 });

@@ -8,8 +8,8 @@ import { jsonLocator, policyInputFromTerraform } from "../../targets/aws/policy-
 import { EXIT, Io, reportDiagnostics } from "../io";
 
 /** `sgc check FILE`: validation plus policies over a manifest, a `cdk.tf.json` or a plan; exit 1 on error findings. */
-export function checkCommand(file: string, options: { format: CheckFormat; pack?: string; policy?: string }, version: string, io: Io): number {
-  const loaded = loadAnyInput(file);
+export async function checkCommand(file: string, options: { format: CheckFormat; pack?: string; policy?: string; config?: string }, version: string, io: Io): Promise<number> {
+  const loaded = await loadAnyInput(file, { ...(options.config ? { configDir: options.config } : {}) });
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, new Map(loaded.text ? [[file, loaded.text]] : []));
   const { input } = loaded;
   // The policy section comes from the manifest checked, or from --policy (so that Terraform

@@ -10,18 +10,21 @@ export default defineRule<Record<string, never>>({
   defaults: { severity: "error", options: {} },
   optionsSchema: {},
   check(input, _options, report) {
-    const group = input.defaultGroup;
-    if (!group.managed) {
-      report({
-        target: DEFAULT_GROUP_TARGET,
-        message: "the VPC's default security group is not managed here, so nothing removes its rules",
-        at: group,
-      });
-    } else if (group.rules > 0) {
-      report({ target: DEFAULT_GROUP_TARGET, key: "has-rules", message: `the VPC's default security group has ${group.rules} rule${group.rules === 1 ? "" : "s"}; it should have none`, at: group });
-    }
-    for (const user of group.reliedOnBy) {
-      report({ target: user, message: `${user} relies on the VPC's default security group; reference a group of its own instead`, at: group });
+    for (const group of input.defaultGroups) {
+      const vpc = ` of ${group.vpc}`;
+      if (!group.managed) {
+        report({
+          target: DEFAULT_GROUP_TARGET,
+          key: `unmanaged ${group.vpc}`,
+          message: `the default security group${vpc} is not managed here, so nothing removes its rules`,
+          at: group,
+        });
+      } else if (group.rules > 0) {
+        report({ target: DEFAULT_GROUP_TARGET, key: `has-rules ${group.vpc}`, message: `the default security group${vpc} has ${group.rules} rule${group.rules === 1 ? "" : "s"}; it should have none`, at: group });
+      }
+      for (const user of group.reliedOnBy) {
+        report({ target: user, key: `relied-on ${group.vpc}`, message: `${user} relies on the default security group${vpc}; reference a group of its own instead`, at: group });
+      }
     }
   },
 });

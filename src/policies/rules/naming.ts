@@ -17,7 +17,10 @@ export default defineRule<{ pattern: string }>({
   check(input, options, report) {
     const pattern = new RegExp(options.pattern);
     for (const group of input.groups) {
-      if (!pattern.test(group.name)) report({ target: group.target, message: `group name "${group.name}" does not match ${options.pattern}`, at: group });
+      // A name Terraform makes up, or one not known until apply, is nobody's choice to judge.
+      if (group.naming === "generated" || group.naming === "unknown") continue;
+      const what = group.naming === "prefix" ? "group name prefix" : "group name";
+      if (!pattern.test(group.name)) report({ target: group.target, message: `${what} "${group.name}" does not match ${options.pattern}`, at: group });
     }
     for (const list of input.prefixLists) {
       if (!pattern.test(list.network)) report({ target: list.network, message: `network name "${list.network}" does not match ${options.pattern}`, at: list });

@@ -1,13 +1,13 @@
 import { compareText } from "../../model/order";
 import { parsePortItem } from "../../model/ports";
 import { PortSpec } from "../../model/types";
-import { InputKind, Location, PolicyInput, PolicyWorkload } from "../../policies/types";
+import { InputKind, Location, PolicyDefaultGroup, PolicyInput, PolicyWorkload } from "../../policies/types";
 import { TAG_SERVICE } from "./names";
 import { groupTags, ReadSecurity } from "./read";
 
 /**
- * The policy input of a Terraform configuration or plan. Groups that sgc wrote carry tags
- * with what the manifest knew (tier, tiers, ports, workloads), so the rules say the same of
+ * The policy input of a Terraform configuration, plan or state. Groups that sgc wrote carry
+ * tags with what the manifest knew (tier, tiers, ports, workloads), so the rules say the same of
  * the Terraform as of the manifest; hand-written groups are checked on what they show.
  * `locate` finds a resource's place in the JSON text, for editors and code scanning.
  */
@@ -16,13 +16,33 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
     const location = locate(address);
     return { resource: address, ...(location ? { location } : {}) };
   };
-  const defaultGroups = security.groups.filter((g) => g.isDefault);
+  const defaultGroups = security.groups.filter((g) => g.isDefault && !g.external);
   const groups = security.groups.filter((g) => !g.isDefault && !g.external);
-  const defaultTargets = new Set(defaultGroups.map((g) => g.target));
+  const defaultTargets = new Set(security.groups.filter((g) => g.isDefault).map((g) => g.target));
   const tiers = groups.map((g) => groupTags(g).tiers).find((t) => t.length > 0) ?? [];
 
   const workloads = new Map<string, string[]>();
   for (const group of groups) for (const w of groupTags(group).workloads) workloads.set(w, [...(workloads.get(w) ?? []), group.target]);
+
+  // One default group per VPC the input knows: those it declares and those its groups are in.
+  const vpcs = new Set<string>([...security.vpcs.filter((v) => v.address !== undefined).map((v) => v.key), ...groups.map((g) => g.vpc).filter((v): v is string => v !== undefined), ...defaultGroups.map((g) => g.vpc).filter((v): v is string => v !== undefined)]);
+  const vpcLabel = (key: string) => {
+    const vpc = security.vpcs.find((v) => v.key === key);
+    return vpc?.address ?? key;
+  };
+  const perVpc: PolicyDefaultGroup[] = [...vpcs].sort(compareText).flatMap((vpc): PolicyDefaultGroup[] => {
+    const managing = defaultGroups.filter((g) => g.vpc === vpc);
+    const users = security.defaultGroupUsers.get(vpc) ?? [];
+    if (managing.length === 0) {
+      const declared = security.vpcs.find((v) => v.key === vpc)?.address;
+      return [{ vpc: vpcLabel(vpc), managed: false, rules: 0, reliedOnBy: users, ...(declared ? at(declared) : {}) }];
+    }
+    return managing.map((g) => ({ vpc: vpcLabel(vpc), managed: true, rules: security.rules.filter((r) => r.service === g.target).length, reliedOnBy: users, ...at(g.address) }));
+  });
+  // A default group whose VPC is not known is still checked for rules.
+  for (const g of defaultGroups.filter((d) => d.vpc === undefined)) {
+    perVpc.push({ vpc: g.address, managed: true, rules: security.rules.filter((r) => r.service === g.target).length, reliedOnBy: [], ...at(g.address) });
+  }
 
   return {
     kind,
@@ -33,6 +53,7 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
       return {
         target: group.target,
         name: group.name,
+        naming: group.naming,
         ...(group.description ? { description: group.description } : {}),
         ...(tags.tier ? { tier: tags.tier } : {}),
         ...(tags.ports.length > 0 ? { ports } : {}),
@@ -48,18 +69,13 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
         peer: r.peer,
         port: r.port,
         ...(r.description ? { description: r.description } : {}),
-        ...at(r.address.replace(/\.(ingress|egress)\[\d+\]$/, "")),
+        ...at(r.address),
       })),
     prefixLists: security.prefixLists.map((l) => ({ network: l.network, family: l.family, maxEntries: l.maxEntries, entries: l.entries, ...at(l.address) })),
-    defaultGroup: {
-      managed: defaultGroups.length > 0,
-      rules: security.rules.filter((r) => defaultTargets.has(r.service)).length,
-      reliedOnBy: [...new Set(security.rules.filter((r) => !defaultTargets.has(r.service) && r.peer.kind === "service" && defaultTargets.has(r.peer.name)).map((r) => r.service))].sort(compareText),
-      ...(defaultGroups[0] ? at(defaultGroups[0].address) : {}),
-    },
+    defaultGroups: perVpc,
     tiers,
     networks: [...new Set(security.prefixLists.map((l) => l.network))].sort(compareText),
-    unreadable: security.unreadable.map((u) => ({ ...u, ...(at(u.address.replace(/\.(ingress|egress)\[\d+\]$/, "")).location ? { location: at(u.address.replace(/\.(ingress|egress)\[\d+\]$/, "")).location } : {}) })),
+    unreadable: security.unreadable.map((u) => ({ ...u, ...(locate(u.address) ? { location: locate(u.address)! } : {}) })),
     workloads: [...workloads.entries()].sort(([a], [b]) => compareText(a, b)).map(([name, members]): PolicyWorkload => ({ name, groups: members.sort(compareText) })),
   };
 }
@@ -75,12 +91,14 @@ function parsePortText(text: string): PortSpec | undefined {
 
 /**
  * A function that finds where a resource stands in JSON text: the line and column of its
- * name key (`"web__from_lb__tcp_80": {`) in a cdk.tf.json, or of its `"address"` in a plan.
+ * name key (`"web__from_lb__tcp_80": {`) in a cdk.tf.json, or of its `"address"` in a plan or
+ * state. The text is indexed once, on the first lookup, so finding every resource is linear.
  */
 export function jsonLocator(text: string, file: string, kind: InputKind): (address: string) => Location | undefined {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  let lineStarts: number[] | undefined;
+  let offsets: Map<string, number> | undefined;
   const position = (offset: number): Location => {
+    lineStarts ??= lineStartsOf(text);
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -91,15 +109,60 @@ export function jsonLocator(text: string, file: string, kind: InputKind): (addre
     return { file, line: lo + 1, column: offset - lineStarts[lo] + 1 };
   };
   return (address) => {
-    let offset = -1;
-    if (kind === "plan") {
-      offset = text.indexOf(`"address":${JSON.stringify(address)}`);
-      if (offset < 0) offset = text.indexOf(`"address": ${JSON.stringify(address)}`);
-    } else {
-      const [type, ...rest] = address.split(".");
-      const typeAt = text.indexOf(`${JSON.stringify(type)}:`);
-      if (typeAt >= 0) offset = text.indexOf(`${JSON.stringify(rest.join("."))}:`, typeAt);
-    }
-    return offset >= 0 ? position(offset) : undefined;
+    offsets ??= kind === "terraform" ? configurationOffsets(text) : addressOffsets(text);
+    const offset = offsets.get(address);
+    return offset === undefined ? undefined : position(offset);
   };
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The first offset of each `"address": "..."` in a plan or state. */
+function addressOffsets(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const pattern = /"address":\s*("(?:[^"\\]|\\.)*")/g;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    try {
+      const address = JSON.parse(m[1]) as string;
+      if (!out.has(address)) out.set(address, m.index);
+    } catch {
+      // Not an address sgc reads.
+    }
+  }
+  return out;
+}
+
+/**
+ * The offset of each resource's name key in a JSON configuration: `"type": { ... "name": {`.
+ * Found by walking the `resource` object's keys two levels deep, without parsing values.
+ */
+function configurationOffsets(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  const resources = (json as { resource?: unknown }).resource;
+  if (resources === null || typeof resources !== "object" || Array.isArray(resources)) return out;
+  const resourceAt = text.indexOf('"resource"');
+  for (const type of Object.keys(resources)) {
+    const typeAt = text.indexOf(`${JSON.stringify(type)}:`, resourceAt);
+    if (typeAt < 0) continue;
+    const names = (resources as Record<string, unknown>)[type];
+    if (names === null || typeof names !== "object" || Array.isArray(names)) continue;
+    let from = typeAt;
+    for (const name of Object.keys(names)) {
+      const at = text.indexOf(`${JSON.stringify(name)}:`, from);
+      if (at < 0) continue;
+      out.set(`${type}.${name}`, at);
+      from = at;
+    }
+  }
+  return out;
 }

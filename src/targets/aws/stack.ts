@@ -186,7 +186,9 @@ function protocolFields(port: PortSpec): { ipProtocol: string; fromPort?: number
       return { ipProtocol: port.protocol, fromPort: port.from, toPort: port.to };
     case "icmp":
     case "icmpv6":
-      return { ipProtocol: port.protocol, fromPort: -1, toPort: -1 };
+      return { ipProtocol: port.protocol, fromPort: port.type ?? -1, toPort: port.type === undefined ? -1 : port.code ?? -1 };
+    case "ip":
+      return { ipProtocol: String(port.number) };
     case "all":
       return { ipProtocol: "-1" };
   }

@@ -1,0 +1,225 @@
+/**
+ * Values as sgc evaluates Terraform: known data, plus what Terraform itself only knows after
+ * apply. An unknown attribute of a resource instance stays a `Ref` to that instance, so that a
+ * rule whose group id is unknown still names its group; anything sgc cannot compute exactly is
+ * an `Unknown` that keeps the values it may be (its candidates) and why it is unknown.
+ */
+
+/** An object or map value; a `Map`, so that user-given keys such as `constructor` are plain keys. */
+export type ObjectValue = Map<string, Value>;
+
+/** Any value an expression can have. */
+export type Value = null | boolean | number | string | Value[] | ObjectValue | Ref | Unknown | Lazy | Failure;
+
+/** An attribute of a resource instance that is known only after apply: `aws_security_group.web.id`. */
+export class Ref {
+  constructor(
+    /** The instance's full address, `module.a.aws_security_group.b[0]`. */
+    readonly address: string,
+    /** The attribute path inside the instance, `["id"]`. */
+    readonly path: readonly (string | number)[],
+  ) {}
+
+  /** `aws_security_group.web.id`. */
+  toString(): string {
+    return `${this.address}${this.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}`;
+  }
+}
+
+/**
+ * A value sgc cannot compute exactly. `candidates` lists every value it may be (a conditional
+ * whose condition is unknown may be either branch); undefined means it may be anything.
+ * `reasons` say why, in words a user can act on.
+ */
+export class Unknown {
+  constructor(
+    readonly candidates: readonly Value[] | undefined,
+    readonly reasons: readonly string[],
+  ) {}
+}
+
+/** An evaluation error (an index out of range, a missing attribute): `try` and `can` catch it. */
+export class Failure {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * An object whose attributes are computed on demand: a resource instance (its attributes are
+ * its values, or its configuration's expressions) or a module instance (its outputs).
+ */
+export abstract class Lazy {
+  /** What it stands for, for messages: `aws_security_group.web`, `module.sg`. */
+  abstract readonly label: string;
+  /** The attribute `name`. */
+  abstract get(name: string): Value;
+  /** Its attribute names, when they can be listed. */
+  abstract keys(): string[] | undefined;
+}
+
+/** Whether a value is known all the way down (no Ref, Unknown, Lazy or Failure inside). */
+export function isWhollyKnown(value: Value): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return value.every(isWhollyKnown);
+  if (value instanceof Map) {
+    for (const v of value.values()) if (!isWhollyKnown(v)) return false;
+    return true;
+  }
+  return false;
+}
+
+/** Whether a value is unknown at its top level: a Ref or an Unknown. */
+export function isUnknown(value: Value): value is Ref | Unknown {
+  return value instanceof Ref || value instanceof Unknown;
+}
+
+/** Converts parsed JSON into a value: objects become maps. */
+export function fromJson(json: unknown): Value {
+  if (json === null || json === undefined) return null;
+  if (typeof json === "string" || typeof json === "number" || typeof json === "boolean") return json;
+  if (Array.isArray(json)) return json.map(fromJson);
+  if (typeof json === "object") {
+    const map: ObjectValue = new Map();
+    for (const key of Object.keys(json)) map.set(key, fromJson((json as Record<string, unknown>)[key]));
+    return map;
+  }
+  return null;
+}
+
+/** The most candidates an unknown value keeps before it gives up and may be anything. */
+export const MAX_CANDIDATES = 64;
+
+/** An unknown value that may be any of `values` (themselves possibly unknown), flattened. */
+export function oneOf(values: readonly Value[], reason: string): Value {
+  const flat: Value[] = [];
+  const reasons: string[] = [reason];
+  for (const v of values) {
+    if (v instanceof Unknown) {
+      if (v.candidates === undefined) return new Unknown(undefined, [...reasons, ...v.reasons]);
+      flat.push(...v.candidates);
+      reasons.push(...v.reasons);
+    } else flat.push(v);
+  }
+  const distinct = dedupe(flat);
+  if (distinct.length === 1) return distinct[0];
+  if (distinct.length > MAX_CANDIDATES) return new Unknown(undefined, [...reasons, `more than ${MAX_CANDIDATES} possible values`]);
+  return new Unknown(distinct, [...new Set(reasons)]);
+}
+
+/** An unknown value that may be anything, with the reasons of the unknown values it came from. */
+export function anything(reason: string | undefined, from: readonly Value[] = []): Unknown {
+  const reasons = new Set<string>(reason ? [reason] : []);
+  for (const v of from) for (const r of reasonsOf(v)) reasons.add(r);
+  return new Unknown(undefined, [...reasons]);
+}
+
+/** Why a value is not known, as sentences: `aws_vpc.main.ipv6_cidr_block is known only after apply`. */
+export function reasonsOf(value: Value): string[] {
+  if (value instanceof Ref) return [`${value.toString()} is known only after apply`];
+  if (value instanceof Unknown) return [...value.reasons];
+  if (value instanceof Failure) return [value.message];
+  if (value instanceof Lazy) return [];
+  if (Array.isArray(value)) return [...new Set(value.flatMap(reasonsOf))];
+  if (value instanceof Map) return [...new Set([...value.values()].flatMap(reasonsOf))];
+  return [];
+}
+
+/** Removes duplicate values (equal by content, Refs by what they point at). */
+export function dedupe(values: readonly Value[]): Value[] {
+  const seen = new Set<string>();
+  const out: Value[] = [];
+  for (const v of values) {
+    const key = valueKey(v);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out;
+}
+
+/** A text key that is equal for equal values. */
+export function valueKey(value: Value): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return `[${value.map(valueKey).join(",")}]`;
+  if (value instanceof Map) return `{${[...value.entries()].map(([k, v]) => `${JSON.stringify(k)}:${valueKey(v)}`).join(",")}}`;
+  if (value instanceof Ref) return `ref:${value.toString()}`;
+  if (value instanceof Lazy) return `lazy:${value.label}`;
+  if (value instanceof Failure) return `failure:${value.message}`;
+  return `unknown:${value.candidates ? value.candidates.map(valueKey).join("|") : "*"}`;
+}
+
+/** A value in words, for messages: `"sg-123"`, `aws_security_group.web.id`, `[2 items]`. */
+export function describeValue(value: Value): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (value instanceof Ref) return value.toString();
+  if (value instanceof Lazy) return value.label;
+  if (value instanceof Failure) return `an error (${value.message})`;
+  if (value instanceof Unknown) return value.candidates ? `one of ${value.candidates.map(describeValue).join(", ")}` : "a value unknown until apply";
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
+  return `{${[...value.keys()].join(", ")}}`;
+}
+
+/** The type name Terraform would give, for messages and type functions. */
+export function typeName(value: Value): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return "list";
+  if (value instanceof Map || value instanceof Lazy) return "object";
+  return "unknown";
+}
+
+/** The (key, value) pairs of a collection; undefined when it is not a known collection. */
+export function entries(value: Value): [Value, Value][] | undefined {
+  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
+  if (value instanceof Map) return [...value.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (value instanceof Lazy) {
+    const keys = value.keys();
+    return keys?.map((k) => [k, value.get(k)]);
+  }
+  return undefined;
+}
+
+
+/**
+ * Applies `fn` to arguments that may be unknown: an argument with candidates is tried with each
+ * of them (the result may be any of the outcomes); an argument that may be anything, or a Ref,
+ * makes the result unknown, with its reasons. `fn` sees known values only (Lazy objects aside).
+ */
+export function lift(args: readonly Value[], fn: (args: Value[]) => Value): Value {
+  for (const a of args) if (a instanceof Failure) return a;
+  const opaque = args.filter((a) => a instanceof Ref || (a instanceof Unknown && a.candidates === undefined));
+  if (opaque.length > 0) return anything(undefined, opaque);
+  const choices = args.map((a) => (a instanceof Unknown ? a.candidates! : [a]));
+  const combinations = choices.reduce((n, c) => n * c.length, 1);
+  if (combinations === 1) return fn(args as Value[]);
+  if (combinations > MAX_CANDIDATES) return anything(`more than ${MAX_CANDIDATES} possible values`, args as Value[]);
+  const results: Value[] = [];
+  const pick = (i: number, chosen: Value[]) => {
+    if (i === choices.length) {
+      results.push(lift(chosen, fn));
+      return;
+    }
+    for (const c of choices[i]) pick(i + 1, [...chosen, c]);
+  };
+  pick(0, []);
+  return oneOf(results, "");
+}
+
+
+/** A number, or a string that spells one, as Terraform converts them. */
+export function toNumber(value: Value): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** A primitive as text, as templates and string conversion write it. */
+export function toText(value: Value): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return String(value);
+  return undefined;
+}

@@ -1,0 +1,478 @@
+import { formatModule, formatResource, InstanceKey, moduleConfigKey, ModuleStep } from "./address";
+import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
+import { evaluate, Scope } from "./evaluate";
+import { Expr } from "./hcl/syntax";
+import { convert, forEachKeys } from "./types";
+import { anything, Failure, fromJson, isUnknown, Lazy, ObjectValue, Ref, toNumber, Unknown, Value } from "./values";
+
+/**
+ * Terraform's view of one version of the infrastructure: resource instances with exact
+ * addresses and instance keys, and, for each attribute, its value. A value comes from what
+ * Terraform knows (a plan's planned values, a state); where Terraform knows it only after apply,
+ * from the configuration's expression, evaluated through locals, variables and module outputs;
+ * where there is no expression (a group's `id`), it is a `Ref` to that instance's attribute.
+ */
+
+type Json = Record<string, unknown>;
+
+/** One resource instance. */
+export interface Instance {
+  address: string;
+  module: ModuleStep[];
+  moduleAddress: string;
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  key?: number | string;
+  /** What Terraform knows of it (planned values or state); absent for a configuration alone. */
+  values?: Json;
+  /** A plan's `after_unknown`: `true` where a value is known only after apply. */
+  unknown?: unknown;
+  /** Why the instances of a resource could not be listed (an unknown `count`). */
+  unexpanded?: string;
+}
+
+/** Whether a path of a value is known, unknown, or known only in part (a list with unknown elements). */
+type Knowledge = "known" | "unknown" | "partial";
+
+/** What the view is built from. */
+export interface ViewSource {
+  /** The instances Terraform knows; undefined to expand them from the configuration. */
+  instances?: Instance[];
+  /** The root module's configuration, when there is one. */
+  root?: ConfigModule;
+  /** Values of the root module's variables (a plan's `variables`). */
+  variables?: Map<string, unknown>;
+}
+
+/** Resource instances and the values of their attributes. */
+export class TerraformView {
+  private readonly byResource = new Map<string, Instance[]>();
+  private readonly moduleKeys = new Map<string, Set<string>>();
+  private readonly memo = new Map<string, Value>();
+  private readonly inProgress = new Set<string>();
+  private readonly configs = new Map<string, ConfigModule | undefined>();
+  private readonly list: Instance[];
+
+  constructor(private readonly source: ViewSource) {
+    this.list = source.instances ?? [];
+    for (const i of this.list) this.index(i);
+    if (!source.instances && source.root) this.expand([], source.root);
+  }
+
+  /** Every resource instance, in address order. */
+  instances(): Instance[] {
+    return [...this.list].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  private index(i: Instance): void {
+    const id = resourceId(i.moduleAddress, i.mode, i.type, i.name);
+    const known = this.byResource.get(id);
+    if (known) known.push(i);
+    else this.byResource.set(id, [i]);
+    for (let n = 1; n <= i.module.length; n++) {
+      const parent = formatModule(i.module.slice(0, n - 1));
+      const call = `${parent}\u0000${i.module[n - 1].name}`;
+      const keys = this.moduleKeys.get(call) ?? new Set<string>();
+      keys.add(JSON.stringify(i.module[n - 1].key ?? null));
+      this.moduleKeys.set(call, keys);
+    }
+  }
+
+  /** The configuration of the module an instance path is in, when there is one. */
+  config(path: readonly ModuleStep[]): ConfigModule | undefined {
+    const key = moduleConfigKey(path);
+    if (this.configs.has(key)) return this.configs.get(key);
+    let module = this.source.root;
+    for (const step of path) module = module?.calls.get(step.name)?.module;
+    this.configs.set(key, module);
+    return module;
+  }
+
+  /** An instance's resource configuration, when there is one. */
+  resourceConfig(instance: Instance): ConfigResource | undefined {
+    return this.config(instance.module)?.resources.get(`${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`);
+  }
+
+  /**
+   * The value of an attribute of an instance: known from Terraform, else its configuration's
+   * expression evaluated, else a Ref to it (known only after apply). With a configuration alone,
+   * an attribute it does not set is null, unless the provider computes it (`computed`: an id,
+   * a generated name), which is then known only after apply.
+   */
+  attribute(instance: Instance, path: readonly (string | number)[], computed = false): Value {
+    let knowledge: Knowledge = "unknown";
+    if (instance.values) {
+      knowledge = knowledgeAt(instance.unknown, path);
+      if (knowledge === "known") return fromJson(dig(instance.values, path) ?? null);
+    }
+    const config = this.resourceConfig(instance);
+    const expr = config?.attribute(String(path[0]));
+    const detailed = this.config(instance.module)?.detail === "full";
+    if (expr && (detailed || knowledge === "unknown")) {
+      let value = this.evaluateIn(instance, expr);
+      for (const p of path.slice(1)) value = stepInto(value, p);
+      return value;
+    }
+    if (instance.values && knowledge === "partial") {
+      // The plan's configuration keeps no per-element expressions: the unknown parts of a list
+      // of blocks may be anything its expression refers to.
+      const candidates = expr ? this.evaluateIn(instance, expr) : undefined;
+      return withUnknowns(dig(instance.values, path), subMask(instance.unknown, path), [...path], instance.address, candidates);
+    }
+    if (instance.unexpanded) return anything(instance.unexpanded);
+    if (!instance.values && !computed && config) return null;
+    return new Ref(instance.address, path);
+  }
+
+  /** Evaluates an expression in an instance's scope (`count.index`, `each.key`, `each.value`). */
+  evaluateIn(instance: Instance, expr: Expr): Value {
+    return evaluate(expr, this.instanceScope(instance));
+  }
+
+  private instanceScope(instance: Instance): Scope {
+    const module = this.moduleScope(instance.module);
+    const config = this.resourceConfig(instance);
+    return {
+      reference: (root, steps, evaluateKey) => {
+        if (root === "count" && steps[0]?.type === "attr" && steps[0].name === "index") {
+          return { value: typeof instance.key === "number" ? instance.key : new Failure("count.index outside a resource with count"), used: 1 };
+        }
+        if (root === "each" && steps[0]?.type === "attr") {
+          if (steps[0].name === "key") return { value: typeof instance.key === "string" ? instance.key : new Failure("each.key outside a resource with for_each"), used: 1 };
+          if (steps[0].name === "value") return { value: this.eachValue(instance.module, config, instance.key, `${instance.moduleAddress}\u0000${instance.type}.${instance.name}`), used: 1 };
+        }
+        if (root === "self") return { value: this.instanceObject(instance), used: 0 };
+        return module.reference(root, steps, evaluateKey);
+      },
+    };
+  }
+
+  /** `each.value` of one instance of a resource or module call with `for_each`. */
+  private eachValue(path: readonly ModuleStep[], holder: { forEach?: Expr } | undefined, key: InstanceKey, memoKey: string): Value {
+    if (typeof key !== "string") return new Failure("each.value outside a for_each");
+    if (!holder?.forEach) return anything(`the for_each of ${memoKey.replace("\u0000", ".")} is not in the configuration`);
+    const all = this.memoized(`each\u0000${memoKey}`, () => evaluate(holder.forEach!, this.moduleScope(path)));
+    const pairs = forEachKeys(all);
+    if (!pairs) return all instanceof Failure ? all : anything(`the for_each value is not known`, [all]);
+    const found = pairs.find((p) => p.key === key);
+    return found ? found.value : new Failure(`the for_each value has no key ${JSON.stringify(key)}`);
+  }
+
+  private readonly moduleScopes = new Map<string, Scope>();
+
+  /** The scope of a module instance: its variables, locals, resources and module calls. */
+  moduleScope(path: readonly ModuleStep[]): Scope {
+    const address = formatModule(path);
+    const known = this.moduleScopes.get(address);
+    if (known) return known;
+    const config = this.config(path);
+    const scope: Scope = {
+      reference: (root, steps) => {
+        const name = steps[0]?.type === "attr" ? steps[0].name : undefined;
+        switch (root) {
+          case "var":
+            return name === undefined ? undefined : { value: this.variable(path, name), used: 1 };
+          case "local":
+            return name === undefined ? undefined : { value: this.local(path, name), used: 1 };
+          case "module":
+            return name === undefined ? undefined : { value: this.moduleCall(path, name), used: 1 };
+          case "path":
+            return { value: name === "module" ? config?.dir ?? "." : name === "root" ? this.source.root?.dir ?? "." : ".", used: 1 };
+          case "terraform":
+            return { value: name === "workspace" ? "default" : anything(`terraform.${name} is not known to sgc`), used: 1 };
+          case "data": {
+            const type = name;
+            const label = steps[1]?.type === "attr" ? steps[1].name : undefined;
+            if (type === undefined || label === undefined) return undefined;
+            return { value: this.resourceValue(path, "data", type, label), used: 2 };
+          }
+          case "count":
+          case "each":
+          case "self":
+            return { value: new Failure(`${root} is not available here`), used: 0 };
+          default:
+            if (name === undefined) return undefined;
+            if (config && !config.resources.has(`${root}.${name}`) && !this.byResource.has(resourceId(address, "managed", root, name))) {
+              return { value: new Failure(`${root}.${name} is not declared in ${address || "the root module"}`), used: 1 };
+            }
+            return { value: this.resourceValue(path, "managed", root, name), used: 1 };
+        }
+      },
+    };
+    this.moduleScopes.set(address, scope);
+    return scope;
+  }
+
+  private memoized(key: string, compute: () => Value): Value {
+    if (this.memo.has(key)) return this.memo.get(key)!;
+    if (this.inProgress.has(key)) return new Failure(`a cycle of references through ${key.split("\u0000").filter(Boolean).join(" ")}`);
+    this.inProgress.add(key);
+    try {
+      const value = compute();
+      this.memo.set(key, value);
+      return value;
+    } finally {
+      this.inProgress.delete(key);
+    }
+  }
+
+  /** `var.name` in a module instance: the root's variable values, or the module call's argument. */
+  variable(path: readonly ModuleStep[], name: string): Value {
+    return this.memoized(`var\u0000${formatModule(path)}\u0000${name}`, () => {
+      const config = this.config(path);
+      const declared = config?.variables.get(name);
+      const fallback = (): Value => {
+        if (declared?.default) return evaluate(declared.default, EMPTY_SCOPE);
+        if (config && !declared && config.detail === "full") return new Failure(`var.${name} is not declared`);
+        return declared ? null : anything(`var.${name} has no value sgc can see`);
+      };
+      let value: Value;
+      if (path.length === 0) {
+        const given = this.source.variables;
+        if (given?.has(name)) value = fromJson(given.get(name));
+        else if (given || declared?.default) value = fallback();
+        else value = anything(`var.${name} is set when Terraform runs, and sgc does not know its value`);
+      } else {
+        const parentPath = path.slice(0, -1);
+        const step = path[path.length - 1];
+        const call = this.config(parentPath)?.calls.get(step.name);
+        const arg = call?.args.get(name);
+        value = arg ? evaluate(arg, this.callScope(parentPath, call!, step.key)) : call ? fallback() : anything(`module ${formatModule(path)} is not in the configuration`);
+      }
+      return convert(value, declared?.type);
+    });
+  }
+
+  /** The scope a module call's arguments are evaluated in: its parent's, with `count`/`each` of one instance. */
+  private callScope(parentPath: readonly ModuleStep[], call: ModuleCall, key: InstanceKey): Scope {
+    const parent = this.moduleScope(parentPath);
+    return {
+      reference: (root, steps, evaluateKey) => {
+        if (root === "count" && steps[0]?.type === "attr" && steps[0].name === "index") return { value: typeof key === "number" ? key : new Failure("count.index outside a module with count"), used: 1 };
+        if (root === "each" && steps[0]?.type === "attr") {
+          if (steps[0].name === "key") return { value: typeof key === "string" ? key : new Failure("each.key outside a module with for_each"), used: 1 };
+          if (steps[0].name === "value") return { value: this.eachValue(parentPath, call, key, `${formatModule(parentPath)}\u0000module.${call.name}`), used: 1 };
+        }
+        return parent.reference(root, steps, evaluateKey);
+      },
+    };
+  }
+
+  /** `local.name` in a module instance; a plan's configuration has no locals. */
+  local(path: readonly ModuleStep[], name: string): Value {
+    return this.memoized(`local\u0000${formatModule(path)}\u0000${name}`, () => {
+      const config = this.config(path);
+      if (!config) return anything(`local.${name} of ${formatModule(path) || "the root module"}: sgc has no configuration for this module`);
+      if (!config.locals) {
+        return anything(`local.${name} is defined only in the configuration's .tf files, which sgc did not read (pass --config DIR, the folder where terraform plan ran)`);
+      }
+      const expr = config.locals.get(name);
+      return expr ? evaluate(expr, this.moduleScope(path)) : new Failure(`local.${name} is not declared`);
+    });
+  }
+
+  /** `module.name`: one module instance's outputs, or a list or map of them under count or for_each. */
+  moduleCall(path: readonly ModuleStep[], name: string): Value {
+    return this.memoized(`module\u0000${formatModule(path)}\u0000${name}`, () => {
+      const call = this.config(path)?.calls.get(name);
+      const seen = [...(this.moduleKeys.get(`${formatModule(path)}\u0000${name}`) ?? [])].map((k) => JSON.parse(k) as number | string | null);
+      const object = (key: InstanceKey) => new ModuleObject(this, [...path, { name, ...(key !== undefined ? { key } : {}) }], call);
+      const keys = this.callKeys(path, call, seen);
+      if (keys instanceof Unknown || keys instanceof Failure) return keys;
+      if (keys === "single") return object(undefined);
+      if (keys.kind === "count") return keys.keys.map((k) => object(k));
+      return new Map(keys.keys.map((k) => [k, object(k)] as [string, Value]));
+    });
+  }
+
+  /** The instance keys of a module call: from its count or for_each, else from the instances seen. */
+  private callKeys(path: readonly ModuleStep[], call: ModuleCall | undefined, seen: (number | string | null)[]): "single" | { kind: "count"; keys: number[] } | { kind: "for_each"; keys: string[] } | Unknown | Failure {
+    const evaluated = (expr: Expr | undefined) => (expr ? evaluate(expr, this.moduleScope(path)) : undefined);
+    if (call?.count) {
+      const n = toNumber(evaluated(call.count) as Value);
+      if (n !== undefined) return { kind: "count", keys: Array.from({ length: n }, (_, i) => i) };
+    } else if (call?.forEach) {
+      const pairs = forEachKeys(evaluated(call.forEach) as Value);
+      if (pairs) return { kind: "for_each", keys: pairs.map((p) => p.key) };
+    } else if (call) return "single";
+    if (seen.length > 0 && seen.every((k) => typeof k === "number")) return { kind: "count", keys: (seen as number[]).sort((a, b) => a - b) };
+    if (seen.length > 0 && seen.every((k) => typeof k === "string")) return { kind: "for_each", keys: (seen as string[]).sort() };
+    if (seen.length === 1 && seen[0] === null) return "single";
+    return call ? anything(`the instances of module.${call.name} are not known`) : new Failure(`module "${formatModule(path)}" has no call to this module`);
+  }
+
+  /** A resource as an expression sees it: one instance, a list (count) or a map (for_each). */
+  resourceValue(path: readonly ModuleStep[], mode: "managed" | "data", type: string, name: string): Value {
+    const address = formatModule(path);
+    const instances = this.byResource.get(resourceId(address, mode, type, name)) ?? [];
+    const config = this.config(path)?.resources.get(`${mode === "data" ? "data." : ""}${type}.${name}`);
+    const label = `${address ? `${address}.` : ""}${mode === "data" ? "data." : ""}${type}.${name}`;
+    const unexpanded = instances.find((i) => i.unexpanded);
+    if (unexpanded) return anything(unexpanded.unexpanded);
+    const keyed = config ? (config.count ? "count" : config.forEach ? "for_each" : "single") : instances.some((i) => typeof i.key === "number") ? "count" : instances.some((i) => typeof i.key === "string") ? "for_each" : "single";
+    if (keyed === "count") return instances.filter((i) => typeof i.key === "number").sort((a, b) => (a.key as number) - (b.key as number)).map((i) => this.instanceObject(i));
+    if (keyed === "for_each") return new Map(instances.filter((i) => typeof i.key === "string").map((i) => [i.key as string, this.instanceObject(i)] as [string, Value]));
+    const single = instances.find((i) => i.key === undefined);
+    if (single) return this.instanceObject(single);
+    if (mode === "data") return anything(`${label} was not read`);
+    return new Failure(`${label} has no instance`);
+  }
+
+  private readonly objects = new Map<string, InstanceObject>();
+
+  /** The Lazy object an expression sees for an instance. */
+  instanceObject(instance: Instance): InstanceObject {
+    let object = this.objects.get(instance.address);
+    if (!object) this.objects.set(instance.address, (object = new InstanceObject(this, instance)));
+    return object;
+  }
+
+  /** Lists a configuration's instances by evaluating `count` and `for_each` (when there is no plan or state). */
+  private expand(path: ModuleStep[], config: ConfigModule): void {
+    const moduleAddress = formatModule(path);
+    const scope = this.moduleScope(path);
+    for (const resource of config.resources.values()) {
+      const base = { module: path, moduleAddress, mode: resource.mode, type: resource.type, name: resource.name };
+      const add = (key: InstanceKey, unexpanded?: string) => {
+        const instance: Instance = { ...base, address: formatResource({ ...base, ...(key !== undefined ? { key } : {}) }), ...(key !== undefined ? { key } : {}), ...(unexpanded ? { unexpanded } : {}) };
+        this.list.push(instance);
+        this.index(instance);
+      };
+      const label = `${moduleAddress ? `${moduleAddress}.` : ""}${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
+      if (resource.count) {
+        const n = toNumber(evaluate(resource.count, scope));
+        if (n === undefined || !Number.isInteger(n) || n < 0) add(undefined, `the count of ${label} is not known, so neither are its instances`);
+        else for (let i = 0; i < n; i++) add(i);
+      } else if (resource.forEach) {
+        const pairs = forEachKeys(evaluate(resource.forEach, scope));
+        if (!pairs) add(undefined, `the for_each of ${label} is not known, so neither are its instances`);
+        else for (const p of pairs) add(p.key);
+      } else add(undefined);
+    }
+    for (const call of config.calls.values()) {
+      if (!call.module) continue;
+      const keys = this.callKeys(path, call, []);
+      if (keys instanceof Unknown || keys instanceof Failure) continue;
+      const list: InstanceKey[] = keys === "single" ? [undefined] : keys.keys;
+      for (const key of list) this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
+    }
+  }
+}
+
+const EMPTY_SCOPE: Scope = { reference: () => undefined };
+
+function resourceId(moduleAddress: string, mode: string, type: string, name: string): string {
+  return `${moduleAddress}\u0000${mode}\u0000${type}\u0000${name}`;
+}
+
+/** A resource instance seen from an expression: its attributes, known or not. */
+export class InstanceObject extends Lazy {
+  readonly label: string;
+
+  constructor(
+    private readonly view: TerraformView,
+    readonly instance: Instance,
+  ) {
+    super();
+    this.label = instance.address;
+  }
+
+  get(name: string): Value {
+    // Seen from another resource, an attribute the configuration does not set may be computed.
+    return this.view.attribute(this.instance, [name], true);
+  }
+
+  keys(): string[] | undefined {
+    return undefined;
+  }
+}
+
+/** A module instance seen from an expression: its outputs. */
+class ModuleObject extends Lazy {
+  readonly label: string;
+
+  constructor(
+    private readonly view: TerraformView,
+    private readonly path: ModuleStep[],
+    private readonly call: ModuleCall | undefined,
+  ) {
+    super();
+    this.label = formatModule(path);
+  }
+
+  get(name: string): Value {
+    if (this.call?.missing) return anything(this.call.missing);
+    const config = this.view.config(this.path);
+    const expr = config?.outputs.get(name);
+    if (!expr) return config ? new Failure(`${this.label} has no output "${name}"`) : anything(`${this.label}.${name}: sgc has no configuration for this module`);
+    return evaluate(expr, this.view.moduleScope(this.path));
+  }
+
+  keys(): string[] | undefined {
+    const config = this.view.config(this.path);
+    return config ? [...config.outputs.keys()].sort() : undefined;
+  }
+}
+
+function dig(values: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = values;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function subMask(mask: unknown, path: readonly (string | number)[]): unknown {
+  let m = mask;
+  for (const p of path) {
+    if (m === true) return true;
+    if (m === null || typeof m !== "object") return undefined;
+    m = (m as Record<string | number, unknown>)[p];
+  }
+  return m;
+}
+
+/** Whether the value at `path` is known, given a plan's `after_unknown` mask. */
+function knowledgeAt(mask: unknown, path: readonly (string | number)[]): Knowledge {
+  const m = subMask(mask, path);
+  if (m === true) return "unknown";
+  return containsTrue(m) ? "partial" : "known";
+}
+
+function containsTrue(m: unknown): boolean {
+  if (m === true) return true;
+  if (m === null || typeof m !== "object") return false;
+  return Object.values(m as Record<string, unknown>).some(containsTrue);
+}
+
+/** Known JSON with its unknown parts (by the mask) replaced by what they may be. */
+function withUnknowns(value: unknown, mask: unknown, path: (string | number)[], address: string, candidates: Value | undefined): Value {
+  if (mask === true) {
+    if (candidates === undefined) return new Ref(address, path);
+    return candidates instanceof Unknown ? candidates : new Unknown([candidates], []);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => withUnknowns(v, Array.isArray(mask) ? mask[i] : undefined, [...path, i], address, candidates));
+  if (value !== null && typeof value === "object") {
+    const out: ObjectValue = new Map();
+    const m = (mask ?? {}) as Record<string, unknown>;
+    for (const key of new Set([...Object.keys(value), ...Object.keys(m).filter((k) => m[k] === true)])) {
+      out.set(key, withUnknowns((value as Record<string, unknown>)[key], m[key], [...path, key], address, candidates));
+    }
+    return out;
+  }
+  return fromJson(value ?? null);
+}
+
+/** One more step into a value (an attribute or an index). */
+function stepInto(value: Value, p: string | number): Value {
+  if (value instanceof Failure || isUnknown(value)) {
+    if (value instanceof Ref) return new Ref(value.address, [...value.path, p]);
+    return value;
+  }
+  if (Array.isArray(value)) return typeof p === "number" ? value[p] ?? new Failure(`index ${p} is out of range`) : new Failure(`cannot read "${p}" of a list`);
+  if (value instanceof Map) return value.get(String(p)) ?? new Failure(`there is no attribute "${p}"`);
+  if (value instanceof Lazy) return value.get(String(p));
+  return new Failure(`cannot read "${p}" of ${String(value)}`);
+}
