@@ -1,6 +1,6 @@
 import { callFunction } from "./functions";
 import { Expr, formatTraversal, parseExpression, Step, TemplatePart } from "./hcl/syntax";
-import { anything, describeValue, entries, fromJson, Failure, isUnknown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toText, Unknown, Value } from "./values";
+import { anything, describeValue, entries, fromJson, Failure, isUnknown, Lazy, lift, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
 
 /**
  * Evaluates expressions the way Terraform would, as far as the input allows: known values are
@@ -81,7 +81,7 @@ export function evaluate(expr: Expr, scope: Scope): Value {
       if (condition === false) return evaluate(expr.else, scope);
       if (condition instanceof Failure) return condition;
       if (isUnknown(condition)) {
-        return oneOf([evaluate(expr.then, scope), evaluate(expr.else, scope)], `the condition ${describeValue(condition)} is not known`);
+        return oneOf([evaluate(expr.then, scope), evaluate(expr.else, scope)], `a condition is not known (${reasonsOf(condition).join("; ") || describeValue(condition)})`);
       }
       return new Failure(`a condition must be a bool, not ${describeValue(condition)}`);
     }
@@ -274,6 +274,8 @@ function references(refs: readonly string[], scope: Scope): Value {
 function binary(op: string, left: Value, right: Value): Value {
   if (op === "&&" && left === false) return false;
   if (op === "||" && left === true) return true;
+  // An id known only after apply is never null: that much Terraform knows too.
+  if ((op === "==" || op === "!=") && ((left instanceof Ref && right === null) || (right instanceof Ref && left === null))) return op === "!=";
   return lift([left, right], ([a, b]) => {
     switch (op) {
       case "==":
@@ -317,11 +319,7 @@ function binary(op: string, left: Value, right: Value): Value {
 
 /** Terraform's `==`: equal type and content; unknown when either side is. */
 function equal(a: Value, b: Value): Value {
-  if (isUnknown(a) || isUnknown(b) || a instanceof Lazy || b instanceof Lazy) {
-    // An id known only after apply is never null: that much Terraform knows too.
-    if ((a instanceof Ref && b === null) || (b instanceof Ref && a === null)) return false;
-    return anything(undefined, [a, b]);
-  }
+  if (isUnknown(a) || isUnknown(b) || a instanceof Lazy || b instanceof Lazy) return anything(undefined, [a, b]);
   if (a === null || b === null) return a === b;
   if (typeof a !== "object" || typeof b !== "object") return a === b;
   if (Array.isArray(a) && Array.isArray(b)) {

@@ -358,7 +358,7 @@ function replace(s: string, search: string, replacement: string): Value {
 function format(spec: string, args: Value[]): Value {
   let i = 0;
   let error: Failure | undefined;
-  const out = spec.replace(/%(-?\d*)(\.\d+)?([sdvqf%])/g, (_m, width: string, _precision: string, verb: string) => {
+  const out = spec.replace(/%(-?)(0?)(\d*)(\.\d+)?([sdvqf%])/g, (_m, left: string, zero: string, width: string, _precision: string, verb: string) => {
     if (verb === "%") return "%";
     const v = args[i++];
     let text: string | undefined;
@@ -370,7 +370,7 @@ function format(spec: string, args: Value[]): Value {
       return "";
     }
     const w = Number(width || 0);
-    return w < 0 ? text.padEnd(-w) : text.padStart(w);
+    return left ? text.padEnd(w) : text.padStart(w, zero && verb === "d" ? "0" : " ");
   });
   return error ?? out;
 }

@@ -391,7 +391,7 @@ describeWithTerraform("sgc check over plans of hand-written Terraform", () => {
       "error default-sg-closed aws_security_group.app @ aws_default_security_group.default",
       "error default-sg-closed default-security-group @ aws_default_security_group.default",
     ]);
-    expect((await findingsOf("default-group-with-rules")).map((f) => f.message)).toContain("the VPC's default security group has 2 rules; it should have none");
+    expect((await findingsOf("default-group-with-rules")).map((f) => f.message)).toContain("the default security group of vpc-0a1b2c3d4e5f67890 has 2 rules; it should have none");
   });
 
   test("all-traffic-from-anywhere: protocol -1 from 0.0.0.0/0 and ::/0", async () => {
