@@ -116,7 +116,7 @@ function problemDiagnostic(p: TerraformProblem, file: string, text: string): Dia
 }
 
 function tooLarge(file: string, size: number, limit: number): Diagnostic {
-  return { code: "too-large", severity: "error", message: `is ${formatBytes(size)}; sgc reads files of this kind of at most ${formatBytes(limit)}`, file, line: 1, column: 1, hint: "split the input into several stacks" };
+  return { code: "too-large", severity: "error", message: `is ${formatBytes(size)}; sgc reads files of at most ${formatBytes(limit)}`, file, line: 0, column: 0, hint: "split the manifest into several stacks" };
 }
 
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */

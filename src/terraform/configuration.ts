@@ -194,12 +194,29 @@ class PlanResource implements ConfigResource {
 export function planExpr(e: unknown): Expr {
   if (Array.isArray(e)) return { type: "tuple", items: e.map((block) => (isObject(block) ? { type: "object", items: ownKeys(block).map((k) => ({ key: { type: "literal", value: k }, value: planExpr(block[k]) })) } : planExpr(block))) };
   if (!isObject(e)) return { type: "constant", value: null };
-  if ("constant_value" in e) return { type: "constant", value: e.constant_value };
+  if ("constant_value" in e) return constantExpr(e.constant_value);
   if (Array.isArray(e.references)) return { type: "references", references: e.references.filter((r): r is string => typeof r === "string") };
   // An object of expressions: a single nested block.
   const keys = ownKeys(e);
   if (keys.length === 0) return { type: "constant", value: null };
   return { type: "object", items: keys.map((k) => ({ key: { type: "literal", value: k }, value: planExpr(e[k]) })) };
+}
+
+/**
+ * A plan's constant value. A plan made from JSON syntax (a `cdk.tf.json`) reports its template
+ * strings as constants, `"${aws_security_group.web.id}"` included: those are read as templates.
+ */
+function constantExpr(value: unknown): Expr {
+  if (typeof value === "string") return value.includes("${") || value.includes("%{") ? parseTemplateString(value) : { type: "literal", value };
+  if (Array.isArray(value)) return value.some(hasTemplate) ? { type: "tuple", items: value.map(constantExpr) } : { type: "constant", value };
+  if (isObject(value) && hasTemplate(value)) return { type: "object", items: Object.keys(value).map((k) => ({ key: { type: "literal", value: k }, value: constantExpr(value[k]) })) };
+  return { type: "constant", value };
+}
+
+function hasTemplate(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("${") || value.includes("%{");
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  return isObject(value) && Object.values(value).some(hasTemplate);
 }
 
 /** An empty module configuration. */

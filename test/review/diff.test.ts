@@ -64,7 +64,7 @@ describe("sgc diff of manifest pairs", () => {
 
   test("description edited: no replacement, no access change", async () => {
     const { markdown, json } = await review("description-edited");
-    expect(json.summary).toEqual({ flowsAdded: 0, flowsRemoved: 0, groupsReplaced: 0, groupsDestroyed: 0, newFindings: 0, resolvedFindings: 0 });
+    expect(json.summary).toEqual({ flowsAdded: 0, flowsRemoved: 0, groupsReplaced: 0, groupsDestroyed: 0, newFindings: 0, resolvedFindings: 0, complete: true });
     expect(markdown).toContain("No access changes.");
   });
 

@@ -84,10 +84,11 @@ describeWithTerraform("real Terraform plans of changes against a fabricated prio
     return planned;
   }
 
-  /** `sgc diff --plan` over a change's plan, as JSON and as Markdown. */
+  /** `sgc diff --plan` over a change's plan, as JSON and as Markdown; the plan sits beside its configuration, as users keep it. */
   async function reviewPlan(yaml: string, ...flags: string[]) {
-    const file = join(mkdtempSync(join(tmpdir(), "sgc-plan-review-")), "plan.json");
-    writeFileSync(file, change(yaml).planText);
+    const planned = change(yaml);
+    const file = join(planned.head, "plan.json");
+    writeFileSync(file, planned.planText);
     const json = await sgc("diff", "--plan", file, "--format", "json", ...flags);
     const markdown = await sgc("diff", "--plan", file);
     return { code: json.code, json: JSON.parse(json.out), markdown: markdown.out };
