@@ -1,6 +1,6 @@
 import { callFunction } from "./functions";
 import { Expr, formatTraversal, parseExpression, Step, TemplatePart } from "./hcl/syntax";
-import { anything, describeValue, entries, fromJson, Failure, isUnknown, Lazy, lift, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
+import { anything, describeValue, entries, fromJson, Failure, isUnknown, Lazy, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
 
 /**
  * Evaluates expressions the way Terraform would, as far as the input allows: known values are
@@ -134,7 +134,7 @@ export function getAttribute(value: Value, name: string): Value {
   if (value instanceof Map) return value.has(name) ? value.get(name)! : new Failure(`there is no attribute "${name}"`);
   if (value instanceof Lazy) return value.get(name);
   if (value instanceof Ref) return new Ref(value.address, [...value.path, name]);
-  if (value instanceof Unknown) return value.candidates ? oneOf(value.candidates.map((c) => getAttribute(c, name)), "") : value;
+  if (value instanceof Unknown) return mapCandidates(value, (c) => getAttribute(c, name));
   if (value === null) return new Failure(`cannot read "${name}" of null`);
   return new Failure(`cannot read "${name}" of ${describeValue(value)}`);
 }
@@ -144,13 +144,14 @@ export function index(value: Value, key: Value): Value {
   if (value instanceof Failure) return value;
   if (key instanceof Failure) return key;
   if (isUnknown(key)) {
-    if (Array.isArray(value)) return value.length === 0 ? new Failure("index into an empty list") : oneOf(value, `the index ${describeValue(key)} is not known`);
-    if (value instanceof Map) return value.size === 0 ? new Failure("index into an empty map") : oneOf([...value.values()], `the key ${describeValue(key)} is not known`);
+    const why = `the key is not known (${reasonsOf(key).join("; ")})`;
+    if (Array.isArray(value)) return value.length === 0 ? new Failure("index into an empty list") : oneOf(value, why);
+    if (value instanceof Map) return value.size === 0 ? new Failure("index into an empty map") : oneOf([...value.values()], why);
     if (value instanceof Lazy) {
       const keys = value.keys();
-      if (keys) return oneOf(keys.map((k) => value.get(k)), `the key ${describeValue(key)} is not known`);
+      if (keys) return oneOf(keys.map((k) => value.get(k)), why);
     }
-    return anything(`the key ${describeValue(key)} is not known`, [key, value]);
+    return anything(why, [value]);
   }
   if (Array.isArray(value)) {
     const n = toNumber(key);
@@ -164,7 +165,7 @@ export function index(value: Value, key: Value): Value {
   }
   if (value instanceof Lazy) return typeof key === "string" ? value.get(key) : new Failure(`cannot index ${value.label} with ${describeValue(key)}`);
   if (value instanceof Ref) return new Ref(value.address, [...value.path, typeof key === "number" ? key : String(key)]);
-  if (value instanceof Unknown) return value.candidates ? oneOf(value.candidates.map((c) => index(c, key)), "") : value;
+  if (value instanceof Unknown) return mapCandidates(value, (c) => index(c, key));
   return new Failure(`cannot index ${describeValue(value)}`);
 }
 
@@ -172,7 +173,7 @@ export function index(value: Value, key: Value): Value {
 function splat(value: Value, steps: readonly Step[], scope: Scope): Value {
   if (value instanceof Failure) return value;
   if (value === null) return [];
-  if (value instanceof Unknown) return value.candidates ? oneOf(value.candidates.map((c) => splat(c, steps, scope)), "") : value;
+  if (value instanceof Unknown) return mapCandidates(value, (c) => splat(c, steps, scope));
   if (value instanceof Ref) return anything(undefined, [value]);
   const items = Array.isArray(value) ? value : [value];
   return items.map((item) => applySteps(item, steps, scope));

@@ -89,9 +89,9 @@ export function fromJson(json: unknown): Value {
 export const MAX_CANDIDATES = 64;
 
 /** An unknown value that may be any of `values` (themselves possibly unknown), flattened. */
-export function oneOf(values: readonly Value[], reason: string): Value {
+export function oneOf(values: readonly Value[], reason: string | readonly string[]): Value {
   const flat: Value[] = [];
-  const reasons: string[] = [reason];
+  const reasons: string[] = (typeof reason === "string" ? [reason] : [...reason]).filter(Boolean);
   for (const v of values) {
     if (v instanceof Unknown) {
       if (v.candidates === undefined) return new Unknown(undefined, [...reasons, ...v.reasons]);
@@ -103,6 +103,11 @@ export function oneOf(values: readonly Value[], reason: string): Value {
   if (distinct.length === 1) return distinct[0];
   if (distinct.length > MAX_CANDIDATES) return new Unknown(undefined, [...reasons, `more than ${MAX_CANDIDATES} possible values`]);
   return new Unknown(distinct, [...new Set(reasons)]);
+}
+
+/** An unknown value with candidates, each passed through `fn`: still unknown, for the same reasons. */
+export function mapCandidates(value: Unknown, fn: (candidate: Value) => Value): Value {
+  return value.candidates ? oneOf(value.candidates.map(fn), value.reasons) : value;
 }
 
 /** An unknown value that may be anything, with the reasons of the unknown values it came from. */

@@ -356,7 +356,7 @@ class Reader {
       const keys = new Set(resolved.map((r) => (r === null ? "null" : typeof r === "string" ? `?${r}` : r.kind === "group" ? r.group.address : r.kind === "external" ? r.id : `default:${r.vpc}`)));
       const first = resolved[0];
       if (keys.size === 1 && first !== null && typeof first !== "string") return first;
-      return `may be any of ${value.candidates.map(describeValue).join(", ")} (${value.reasons.filter(Boolean).join("; ") || "sgc cannot tell which"}); sgc will not guess, pass --config DIR with the configuration's .tf files if they are not beside the plan`;
+      return `may be any of ${value.candidates.map(describeValue).join(", ")}, and sgc will not guess which: ${value.reasons.join("; ") || "the input does not say"}`;
     }
     if (value instanceof Failure) return `cannot be evaluated: ${value.message}`;
     return `is ${describeValue(value)}, not a group id`;
