@@ -60,6 +60,9 @@ export class TerraformView {
     if (!source.instances && source.root) this.expand([], source.root);
   }
 
+  /** Parts of a configuration whose resources could not be listed (a module not found, an unknown count). */
+  readonly gaps: { address: string; reason: string }[] = [];
+
   /** Every resource instance, in address order. */
   instances(): Instance[] {
     return [...this.list].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -351,9 +354,16 @@ export class TerraformView {
       } else add(undefined);
     }
     for (const call of config.calls.values()) {
-      if (!call.module) continue;
+      const address = `${moduleAddress ? `${moduleAddress}.` : ""}module.${call.name}`;
+      if (!call.module) {
+        this.gaps.push({ address, reason: `its resources are not known: ${call.missing ?? "sgc did not find the module"}` });
+        continue;
+      }
       const keys = this.callKeys(path, call, []);
-      if (keys instanceof Unknown || keys instanceof Failure) continue;
+      if (keys instanceof Unknown || keys instanceof Failure) {
+        this.gaps.push({ address, reason: `its instances are not known: ${keys instanceof Failure ? keys.message : keys.reasons.join("; ")}` });
+        continue;
+      }
       const list: InstanceKey[] = keys === "single" ? [undefined] : keys.keys;
       for (const key of list) this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
     }

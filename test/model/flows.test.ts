@@ -105,6 +105,49 @@ describe("evaluate: between managed groups", () => {
   });
 });
 
+describe("evaluate: egress to a range reaches the groups whose addresses it may hold, as AWS matches it", () => {
+  const vpcOnly = (peer: Endpoint) => peer.kind === "internet" || (peer.kind === "cidr" && peer.cidr === "10.0.0.0/16");
+  test.each<[string, RuleLike[], string[]]>([
+    [
+      "open egress (0.0.0.0/0 all) reaches a group that admits the source, on the ingress's ports",
+      [egress("app", internet, all), ingress("db", service("app"), tcp(5432))],
+      ["service:app -> internet:ipv4 all", "service:app -> service:db tcp/5432"],
+    ],
+    [
+      "egress to ::/0 on some ports reaches it on those ports only",
+      [egress("app", { kind: "internet", family: "ipv6" }, tcp(5000, 5500)), ingress("db", service("app"), tcp(5432))],
+      ["service:app -> internet:ipv6 tcp/5000-5500", "service:app -> service:db tcp/5432"],
+    ],
+    [
+      "members of a group reach each other when its self ingress meets its open egress",
+      [ingress("cluster", service("cluster"), all), egress("cluster", internet, all)],
+      ["service:cluster -> internet:ipv4 all", "service:cluster -> service:cluster all"],
+    ],
+    ["a group with no egress reaches nobody, even when admitted", [ingress("db", service("app"), tcp(5432))], []],
+    [
+      "egress to a range that holds the VPC's addresses reaches the group",
+      [egress("app", cidr("10.0.0.0/16"), tcp(1, 65535)), ingress("db", service("app"), tcp(5432))],
+      ["service:app -> cidr:10.0.0.0/16 tcp/1-65535", "service:app -> service:db tcp/5432"],
+    ],
+    [
+      "egress to a range elsewhere does not",
+      [egress("app", cidr("192.0.2.0/24"), tcp(1, 65535)), ingress("db", service("app"), tcp(5432))],
+      ["service:app -> cidr:192.0.2.0/24 tcp/1-65535"],
+    ],
+    [
+      "egress to an outside group reaches only that group",
+      [egress("app", { kind: "securityGroup", id: "sg-1" }, all), ingress("db", service("app"), tcp(5432))],
+      ["service:app -> security-group:sg-1 all"],
+    ],
+  ])("%s", (_name, rules, expected) => {
+    expect(keys(evaluate(rules, vpcOnly))).toEqual(expected);
+  });
+
+  test("without knowledge of the addresses, only the internet holds every group", () => {
+    expect(keys(evaluate([egress("app", cidr("10.0.0.0/16"), all), ingress("db", service("app"), tcp(5432))]))).toEqual(["service:app -> cidr:10.0.0.0/16 all"]);
+  });
+});
+
 describe("evaluate: with external peers", () => {
   test.each<[string, RuleLike[], string[]]>([
     ["ingress from the internet alone", [ingress("lb", internet, tcp(443))], ["internet:ipv4 -> service:lb tcp/443"]],

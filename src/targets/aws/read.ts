@@ -20,6 +20,9 @@ const PREFIX_LIST_ENTRY_TYPE = "aws_ec2_managed_prefix_list_entry";
 const VPC_TYPE = "aws_vpc";
 const VPC_CIDR_ASSOCIATION_TYPES = new Set(["aws_vpc_ipv4_cidr_block_association", "aws_vpc_ipv6_cidr_block_association"]);
 
+/** Resource types that grant access or hold addresses rules use. */
+const ACCESS_TYPES = new Set([GROUP_TYPE, DEFAULT_GROUP_TYPE, INGRESS_TYPE, EGRESS_TYPE, LEGACY_RULE_TYPE, PREFIX_LIST_TYPE, PREFIX_LIST_ENTRY_TYPE]);
+
 /** The key of the VPC a group without `vpc_id` is in. */
 export const DEFAULT_VPC = "the default VPC";
 
@@ -105,7 +108,7 @@ class Reader {
   private readonly lists = new Map<string, ReadPrefixList>();
   private readonly vpcs = new Map<string, ReadVpc>();
   private readonly byId = new Map<string, Instance>();
-  private readonly instances: Instance[];
+  private instances: Instance[];
   private readonly rules: ReadRule[] = [];
   private readonly unreadable: Unreadable[] = [];
   private readonly defaultGroupUsers = new Map<string, Set<string>>();
@@ -115,6 +118,11 @@ class Reader {
   }
 
   read(): ReadSecurity {
+    for (const gap of this.view.gaps) this.fail(gap.address, undefined, gap.reason);
+    for (const i of this.instances) {
+      if (i.unexpanded && ACCESS_TYPES.has(i.type)) this.fail(i.address, undefined, i.unexpanded);
+    }
+    this.instances = this.instances.filter((i) => !i.unexpanded);
     for (const i of this.instances) {
       const id = i.values?.id;
       if (typeof id === "string" && id !== "") this.byId.set(id, i);
