@@ -5,7 +5,10 @@ import { Model } from "./model/types";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
 import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
-import { locateJsonPath } from "./terraform/json-path";
+import { locateJsonPath, locateOffset, nestingBeyond } from "./terraform/json-path";
+
+/** How deep JSON input may nest: Terraform's plans nest about 20 levels. */
+const MAX_JSON_DEPTH = 128;
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
 
@@ -65,6 +68,11 @@ export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnos
 /** Loads input text already read (from a file, or from git), telling the kinds apart by content. */
 export async function loadAnyText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   if (/^\s*[{[]/.test(text)) {
+    const deep = nestingBeyond(text, MAX_JSON_DEPTH);
+    if (deep !== undefined) {
+      const at = locateOffset(text, deep);
+      return { ok: false, diagnostics: [{ code: "too-deep", severity: "error", message: `the JSON nests more than ${MAX_JSON_DEPTH} levels deep, far more than a manifest or Terraform needs`, file, ...at }], text };
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);

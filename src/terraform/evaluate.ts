@@ -259,12 +259,16 @@ function forExpression(expr: Extract<Expr, { type: "for" }>, scope: Scope): Valu
  * resource stands for each of its instances). References Terraform lists along with a longer
  * one (`a.b[0]` and `a.b` beside `a.b[0].id`), and `count`/`each`, add nothing.
  */
+const referenceSyntax = new Map<string, Expr>();
+
 function references(refs: readonly string[], scope: Scope): Value {
   const meaningful = refs.filter((r) => !/^(count|each)(\.|$)/.test(r) && !refs.some((other) => other !== r && (other.startsWith(`${r}.`) || other.startsWith(`${r}[`))));
   if (meaningful.length === 0) return anything("the plan does not say what this value is");
   const values: Value[] = [];
   for (const ref of meaningful) {
-    const value = evaluate(parseExpression(ref), scope);
+    let syntax = referenceSyntax.get(ref);
+    if (!syntax) referenceSyntax.set(ref, (syntax = parseExpression(ref)));
+    const value = evaluate(syntax, scope);
     if (Array.isArray(value) && value.every((v) => v instanceof Lazy)) values.push(...value);
     else if (value instanceof Map && [...value.values()].every((v) => v instanceof Lazy)) values.push(...value.values());
     else values.push(value);

@@ -6,7 +6,11 @@
 
 /** The 1-based line and column of the value at `path`, or of the deepest part of it that exists. */
 export function locateJsonPath(text: string, path: readonly (string | number)[]): { line: number; column: number } {
-  const offset = new Locator(text).find(path);
+  return locateOffset(text, new Locator(text).find(path));
+}
+
+/** The 1-based line and column of an offset in text. */
+export function locateOffset(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {
@@ -112,4 +116,26 @@ class Locator {
     this.pos += match[0].length;
     return true;
   }
+}
+
+/**
+ * The offset of the first bracket that opens a value nested deeper than `limit`, found in one
+ * pass over the text (strings skipped), before anything parses it; undefined when none does.
+ */
+export function nestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote, past escapes.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > limit) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return undefined;
 }

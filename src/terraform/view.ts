@@ -113,7 +113,8 @@ export class TerraformView {
     const expr = config?.attribute(String(path[0]));
     const detailed = this.config(instance.module)?.detail === "full";
     if (expr && (detailed || knowledge === "unknown")) {
-      let value = this.evaluateIn(instance, expr);
+      // Memoized, which also turns a cycle of references (that Terraform would refuse) into an error.
+      let value = this.memoized(`attr\u0000${instance.address}\u0000${String(path[0])}`, () => this.evaluateIn(instance, expr));
       for (const p of path.slice(1)) value = stepInto(value, p);
       return value;
     }
@@ -143,7 +144,7 @@ export class TerraformView {
         }
         if (root === "each" && steps[0]?.type === "attr") {
           if (steps[0].name === "key") return { value: typeof instance.key === "string" ? instance.key : new Failure("each.key outside a resource with for_each"), used: 1 };
-          if (steps[0].name === "value") return { value: this.eachValue(instance.module, config, instance.key, `${instance.moduleAddress}\u0000${instance.type}.${instance.name}`), used: 1 };
+          if (steps[0].name === "value") return { value: this.eachValue(instance.module, config, instance.key, `${instance.moduleAddress}\u0000${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`), used: 1 };
         }
         if (root === "self") return { value: this.instanceObject(instance), used: 0 };
         return module.reference(root, steps, evaluateKey);
@@ -210,6 +211,7 @@ export class TerraformView {
   private memoized(key: string, compute: () => Value): Value {
     if (this.memo.has(key)) return this.memo.get(key)!;
     if (this.inProgress.has(key)) return new Failure(`a cycle of references through ${key.split("\u0000").filter(Boolean).join(" ")}`);
+    if (this.inProgress.size > 300) return new Failure("references nest more than 300 deep");
     this.inProgress.add(key);
     try {
       const value = compute();

@@ -219,3 +219,34 @@ describe("a state from terraform show -json", () => {
     expect(r.out).toBe("no flows\n");
   });
 });
+
+describe("hostile Terraform: refused or reported, never a crash", () => {
+  test("JSON nested deeper than any Terraform is refused where it gets too deep", async () => {
+    const text = `{"resource":{"aws_security_group":{"g":{"tags":${"[".repeat(100000)}${"]".repeat(100000)}}}}}`;
+    const r = await sgc("check", write(text, "deep.json"));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/deep\.json:1:\d+: error too-deep the JSON nests more than 128 levels deep/);
+  });
+
+  test("a cycle of references, and a chain deeper than any real one, make values unreadable", async () => {
+    const locals = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`a${i}`, `\${local.a${i + 1}}`]));
+    const json = {
+      locals: { ...locals, a2000: "10.0.0.0/8" },
+      resource: {
+        aws_security_group: { g: group("g") },
+        aws_vpc_security_group_ingress_rule: {
+          cycle: { security_group_id: "${aws_security_group.g.id}", cidr_ipv4: "${aws_vpc_security_group_ingress_rule.cycle.cidr_ipv4}", ip_protocol: "tcp", from_port: 1, to_port: 2 },
+          chain: { security_group_id: "${aws_security_group.g.id}", cidr_ipv4: "${local.a0}", ip_protocol: "tcp", from_port: 1, to_port: 2 },
+        },
+      },
+    };
+    const r = await sgc("flows", write(json), "--format", "json");
+    expect(r.code).toBe(1);
+    const reasons = JSON.parse(r.out).unreadable.map((u: { resource: string; reason: string }) => `${u.resource}: ${u.reason}`);
+    expect(reasons).toEqual([
+      "aws_vpc_security_group_ingress_rule.chain: a CIDR cannot be evaluated: references nest more than 300 deep",
+      "aws_vpc_security_group_ingress_rule.cycle: a CIDR cannot be evaluated: a cycle of references through attr aws_vpc_security_group_ingress_rule.cycle cidr_ipv4",
+    ]);
+  });
+});
+
