@@ -338,8 +338,8 @@ class Parser {
     }
   }
 
-  private forExpression(object: boolean): Expr {
-    this.expect("for");
+  /** `k, v in collection` (or `v in collection`): the head of a `for` expression or directive. */
+  private forHead(): { keyVar?: string; valueVar: string; collection: Expr } {
     let keyVar: string | undefined;
     let valueVar = this.identifier();
     if (this.accept(",")) {
@@ -347,7 +347,12 @@ class Parser {
       valueVar = this.identifier();
     }
     this.expect("in");
-    const collection = this.expression();
+    return { ...(keyVar !== undefined ? { keyVar } : {}), valueVar, collection: this.expression() };
+  }
+
+  private forExpression(object: boolean): Expr {
+    this.expect("for");
+    const { keyVar, valueVar, collection } = this.forHead();
     this.expect(":");
     let key: Expr | undefined;
     let value = this.expression();
@@ -533,14 +538,7 @@ class Parser {
       return { type: "if", condition, then, else: otherwise };
     }
     if (word === "for") {
-      let keyVar: string | undefined;
-      let valueVar = this.identifier();
-      if (this.accept(",")) {
-        keyVar = valueVar;
-        valueVar = this.identifier();
-      }
-      this.expect("in");
-      const collection = this.expression();
+      const { keyVar, valueVar, collection } = this.forHead();
       this.endTag();
       const body = this.templateParts(mode, ["endfor"]);
       this.tag(["endfor"]);
