@@ -7,15 +7,23 @@ import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPla
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
 
-/** Reads a file as UTF-8 text, or a diagnostic saying why it cannot be read. */
+/** The file name that stands for standard input, as in most command-line tools. */
+export const STDIN = "-";
+
+/** How diagnostics and reports name an input: `<stdin>` for standard input, else the path as given. */
+export function inputName(file: string): string {
+  return file === STDIN ? "<stdin>" : file;
+}
+
+/** Reads a file (or standard input, for `-`) as UTF-8 text, or a diagnostic saying why it cannot be read. */
 export function readInput(file: string): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
   try {
-    const size = statSync(file).size;
+    const size = file === STDIN ? 0 : statSync(file).size;
     if (size > LIMITS.fileBytes) {
       const message = `is ${formatBytes(size)}; sgc reads files of at most ${formatBytes(LIMITS.fileBytes)}`;
       return { ok: false, diagnostics: [{ code: "too-large", severity: "error", message, file, line: 0, column: 0, hint: "split the manifest into several stacks" }] };
     }
-    return { ok: true, text: readFileSync(file, "utf8") };
+    return { ok: true, text: readFileSync(file === STDIN ? 0 : file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
@@ -28,7 +36,7 @@ export function readInput(file: string): { ok: true; text: string } | { ok: fals
 export function loadManifest(file: string): ValidationResult {
   const input = readInput(file);
   if (!input.ok) return input;
-  return validateManifestText(input.text, file);
+  return validateManifestText(input.text, inputName(file));
 }
 
 /** Validates manifest text: YAML, schema, meaning, then the policy section against the rules and packs. */
@@ -52,7 +60,7 @@ export type LoadedInput =
 export function loadAnyInput(file: string): LoadResult {
   const read = readInput(file);
   if (!read.ok) return read;
-  return loadAnyText(read.text, file);
+  return loadAnyText(read.text, inputName(file));
 }
 
 /** The outcome of loading any input: the input, or why it cannot be used. */

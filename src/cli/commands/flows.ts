@@ -2,7 +2,7 @@ import { Diagnostic } from "../../diagnostics";
 import { endpointKey, evaluate, formatEndpoint } from "../../model/flows";
 import { formatPort } from "../../model/ports";
 import { Flow } from "../../model/types";
-import { loadAnyInput } from "../../pipeline";
+import { inputName, loadAnyInput } from "../../pipeline";
 import { EXIT, Io, reportDiagnostics, table } from "../io";
 
 /** `sgc flows FILE`: the effective allowed flows of a manifest, a synthesized `cdk.tf.json` or a plan. */
@@ -26,7 +26,7 @@ export function flowJson(flow: Flow): Record<string, unknown> {
 
 function readFlows(file: string): { ok: true; flows: Flow[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
   const loaded = loadAnyInput(file);
-  if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[file, loaded.text]] : []) };
+  if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[inputName(file), loaded.text]] : []) };
   const { input } = loaded;
   return { ok: true, flows: evaluate(input.kind === "manifest" ? input.model.rules : input.security.rules) };
 }

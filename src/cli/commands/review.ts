@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import { dirname, relative, resolve } from "path";
 import { Diagnostic } from "../../diagnostics";
-import { LoadedInput, loadAnyInput, loadAnyText } from "../../pipeline";
+import { inputName, LoadedInput, loadAnyInput, loadAnyText } from "../../pipeline";
 import { compareSides, Review } from "../../review/diff";
 import { graphDot, graphMermaid } from "../../review/mermaid";
 import { renderJson, renderMarkdown } from "../../review/render";
@@ -63,7 +63,7 @@ export function diffCommand(files: readonly string[], options: DiffOptions, io: 
 }
 
 function sources(file: string, text: string | undefined): Map<string, string> {
-  return new Map(text === undefined ? [] : [[file, text]]);
+  return new Map(text === undefined ? [] : [[inputName(file), text]]);
 }
 
 function emptySide(): ReviewSide {

@@ -5,6 +5,7 @@ export default defineRule<{ minPrefixLength: { ipv4: number; ipv6: number } }>({
   id: "wide-cidr",
   title: "No wide raw CIDR sources",
   rationale: "A raw range grants access to whatever lands in it, today and tomorrow; group references and named networks say who is meant.",
+  security: { severity: 5.3, precision: "high", tags: ["security", "external/cwe/cwe-284"] },
   defaults: { severity: "warn", options: { minPrefixLength: { ipv4: 24, ipv6: 64 } } },
   optionsSchema: {
     minPrefixLength: {
