@@ -13,7 +13,7 @@ export default defineRule<RuleQuotaOptions>({
   defaults: { severity: "error", options: { max: 60, prefixListWeights: {}, unknownPrefixListWeight: 10 } },
   optionsSchema: {
     max: { type: "integer", minimum: 1, maximum: 1000 },
-    prefixListWeights: { type: "object", propertyNames: { pattern: "^pl-[0-9a-f]+$" }, additionalProperties: { type: "integer", minimum: 1, maximum: 1000 } },
+    prefixListWeights: { type: "object", propertyNames: { pattern: "^pl-[0-9a-f]+$" }, additionalProperties: { type: "integer", minimum: 1, maximum: 1000, description: "the prefix list's max entries, as the quota counts it" } },
     unknownPrefixListWeight: { type: "integer", minimum: 1, maximum: 1000 },
   },
   check(input, options, report) {

@@ -11,7 +11,10 @@ export default defineRule<{ minPrefixLength: { ipv4: number; ipv6: number } }>({
     minPrefixLength: {
       type: "object",
       additionalProperties: false,
-      properties: { ipv4: { type: "integer", minimum: 0, maximum: 32 }, ipv6: { type: "integer", minimum: 0, maximum: 128 } },
+      properties: {
+        ipv4: { type: "integer", minimum: 0, maximum: 32, description: "the shortest IPv4 prefix allowed (24: nothing wider than a /24)" },
+        ipv6: { type: "integer", minimum: 0, maximum: 128, description: "the shortest IPv6 prefix allowed (64: nothing wider than a /64)" },
+      },
     },
   },
   check(input, options, report) {
