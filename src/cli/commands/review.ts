@@ -3,14 +3,14 @@ import { dirname, relative, resolve } from "path";
 import { Diagnostic } from "../../diagnostics";
 import { inputName, LoadedInput, loadAnyInput, loadAnyText } from "../../pipeline";
 import { compareSides, Review } from "../../review/diff";
+import { serviceGraph } from "../../review/graph";
 import { graphDot, graphMermaid } from "../../review/mermaid";
 import { renderJson, renderMarkdown } from "../../review/render";
 import { reviewConfig, ReviewSide, sideOf, sideOfSecurity } from "../../review/side";
 import { runPolicies, today } from "../../policies/engine";
-import { evaluate } from "../../model/flows";
 import { groupChangesOfPlan } from "../../targets/aws/plan-changes";
 import { jsonLocator, policyInputFromTerraform } from "../../targets/aws/policy-input";
-import { groupTags, isPlanJson, readSecurity, resourcesOfPriorState } from "../../targets/aws/read";
+import { isPlanJson, readSecurity, resourcesOfPriorState } from "../../targets/aws/read";
 import { EXIT, Io, reportDiagnostics } from "../io";
 
 /** Conditions that make `sgc diff` exit 1, for use as a gate in CI. */
@@ -105,26 +105,11 @@ function planReview(file: string): { ok: true; review: Review } | { ok: false; d
   return { ok: true, review: compareSides(before, after, groupChangesOfPlan(json)) };
 }
 
-/** `sgc graph FILE`: the whole service graph, grouped by tier, as Mermaid or Graphviz dot. */
+/** `sgc graph FILE`: the whole service graph, grouped by tier, with the edges policies flag, as Mermaid or Graphviz dot. */
 export function graphCommand(file: string, format: "mermaid" | "dot", io: Io): number {
   const loaded = loadAnyInput(file);
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, sources(file, loaded.text));
-  const { input } = loaded;
-  let flows;
-  let tiers: string[];
-  let tierOf: (service: string) => string | undefined;
-  if (input.kind === "manifest") {
-    flows = evaluate(input.model.rules);
-    tiers = input.model.tiers;
-    const byName = new Map(input.model.services.map((s) => [s.name, s.tier]));
-    tierOf = (s) => byName.get(s);
-  } else {
-    flows = evaluate(input.security.rules);
-    const tags = input.security.groups.map((g) => ({ target: g.target, ...groupTags(g) }));
-    tiers = tags.find((t) => t.tiers.length > 0)?.tiers ?? [];
-    const byName = new Map(tags.map((t) => [t.target, t.tier]));
-    tierOf = (s) => byName.get(s);
-  }
-  io.out((format === "dot" ? graphDot(flows, tierOf, tiers) : graphMermaid(flows, tierOf, tiers)) + "\n");
+  const graph = serviceGraph(loaded.input);
+  io.out((format === "dot" ? graphDot(graph) : graphMermaid(graph)) + "\n");
   return EXIT.ok;
 }
