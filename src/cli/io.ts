@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from "fs";
+import { renameSync, rmSync, writeFileSync } from "fs";
 import { Diagnostic, formatDiagnostic } from "../diagnostics";
 import { plural } from "../text";
 
@@ -81,11 +81,12 @@ export function withOutputFile(io: Io, file: string | undefined, command: (io: I
   let report = "";
   const code = command({ out: (text) => (report += text), err: io.err, color: { out: false, err: io.color?.err ?? false } });
   if (report === "") return code;
+  const temp = `${file}.${process.pid}.tmp`;
   try {
-    const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, report);
     renameSync(temp, file);
   } catch (error) {
+    rmSync(temp, { force: true });
     const message = `cannot write the report: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message, file, line: 0, column: 0 }]);
   }
