@@ -12,12 +12,20 @@ const MAX_JSON_DEPTH = 128;
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
 
-/** Reads a file as UTF-8 text, refusing one over `limit` bytes, or a diagnostic saying why it cannot be read. */
+/** The file name that stands for standard input, as in most command-line tools. */
+export const STDIN = "-";
+
+/** How diagnostics and reports name an input: `<stdin>` for standard input, else the path as given. */
+export function inputName(file: string): string {
+  return file === STDIN ? "<stdin>" : file;
+}
+
+/** Reads a file (or standard input, for `-`) as UTF-8 text, refusing one over `limit` bytes, or a diagnostic saying why it cannot be read. */
 export function readInput(file: string, limit = LIMITS.fileBytes): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
   try {
-    const size = statSync(file).size;
+    const size = file === STDIN ? 0 : statSync(file).size;
     if (size > limit) return { ok: false, diagnostics: [tooLarge(file, size, limit)] };
-    return { ok: true, text: readFileSync(file, "utf8") };
+    return { ok: true, text: readFileSync(file === STDIN ? 0 : file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =
@@ -30,7 +38,7 @@ export function readInput(file: string, limit = LIMITS.fileBytes): { ok: true; t
 export function loadManifest(file: string): ValidationResult {
   const input = readInput(file);
   if (!input.ok) return input;
-  return validateManifestText(input.text, file);
+  return validateManifestText(input.text, inputName(file));
 }
 
 /** Validates manifest text: YAML, schema, meaning, then the policy section against the rules and packs. */
@@ -59,7 +67,7 @@ export interface LoadOptions {
 export async function loadAnyInput(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   const read = readInput(file, LIMITS.terraformBytes);
   if (!read.ok) return read;
-  return loadAnyText(read.text, file, options);
+  return loadAnyText(read.text, inputName(file), options);
 }
 
 /** The outcome of loading any input: the input, or why it cannot be used. */

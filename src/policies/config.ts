@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "fs";
-import { join } from "path";
+import { basename, dirname, join, resolve } from "path";
 import { Diagnostic } from "../diagnostics";
 import { ParsedSource, parseYaml, Path } from "../parse";
 import { checkAgainstSchema, schemaDiagnostics } from "../validate/schema";
@@ -49,28 +49,88 @@ export function packNames(): string[] {
     .sort();
 }
 
+/** What an `extends` entry or `--pack` names: a built-in pack, a pack file, or a pack in an npm package. */
+export type PackReference = { kind: "builtin"; name: string } | { kind: "path"; path: string } | { kind: "package"; name: string; file?: string };
+
+/** A built-in pack's name. */
+export const PACK_NAME_PATTERN = "^[a-z][a-z0-9-]*$";
+/** A pack file: a path that starts with ./, ../ or / (or a drive letter), or ends in .yaml or .yml. */
+export const PACK_PATH_PATTERN = "^(\\.{1,2}[/\\\\]|/|[A-Za-z]:[/\\\\]).*|.*\\.ya?ml$";
+/** A pack in an npm package: a scoped package or one named sgc-policy-*, optionally with a file inside it. */
+export const PACK_PACKAGE_PATTERN = "^(@[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*|sgc-policy-[a-z0-9][a-z0-9._-]*)(/[^\\s]+\\.ya?ml)?$";
+
+/** Reads an `extends` entry or `--pack` value; undefined when it is none of the three forms. */
+export function packReference(spec: string): PackReference | undefined {
+  const pkg = new RegExp(PACK_PACKAGE_PATTERN).exec(spec);
+  if (pkg) return { kind: "package", name: pkg[1], ...(pkg[2] ? { file: pkg[2].slice(1) } : {}) };
+  if (new RegExp(PACK_PATH_PATTERN).test(spec)) return { kind: "path", path: spec };
+  if (new RegExp(PACK_NAME_PATTERN).test(spec)) return { kind: "builtin", name: spec };
+  return undefined;
+}
+
+/** The file a pack reference points to, resolved from `baseDir`, or why it cannot be found (with a hint). */
+export function packFile(ref: PackReference, baseDir: string): { ok: true; file: string } | { ok: false; message: string; hint?: string } {
+  switch (ref.kind) {
+    case "builtin": {
+      const file = join(PACKS_DIR, `${ref.name}.yaml`);
+      if (existsSync(file)) return { ok: true, file };
+      return { ok: false, message: `there is no policy pack "${ref.name}"`, hint: didYouMean(ref.name, packNames()) ?? `packs: ${packNames().join(", ")}; or a file (./org.yaml) or a package (@org/sgc-policy)` };
+    }
+    case "path": {
+      const file = resolve(baseDir, ref.path);
+      return existsSync(file) ? { ok: true, file } : { ok: false, message: `there is no pack file ${ref.path} (looked for ${file})` };
+    }
+    case "package": {
+      let manifest: string;
+      try {
+        manifest = require.resolve(`${ref.name}/package.json`, { paths: [baseDir] });
+      } catch {
+        return { ok: false, message: `package ${ref.name} is not installed (looked from ${baseDir})`, hint: `npm install --save-dev ${ref.name}` };
+      }
+      const root = dirname(manifest);
+      const main = (JSON.parse(readFileSync(manifest, "utf8")) as { main?: string }).main;
+      const inside = ref.file ?? main;
+      if (!inside || !/\.ya?ml$/.test(inside)) {
+        return { ok: false, message: `package ${ref.name} names no pack`, hint: 'set its package.json "main" to a .yaml pack file, or name the file: package/pack.yaml' };
+      }
+      const file = resolve(root, inside);
+      return existsSync(file) ? { ok: true, file } : { ok: false, message: `package ${ref.name} has no file ${inside}` };
+    }
+  }
+}
+
 /**
  * Resolves the effective policy: each rule's defaults, then the packs (`packs`, else the
  * manifest's `extends`, else `recommended`) with what they extend, then the manifest's `rules`.
- * Unknown packs, unknown rules and bad options are errors located where they are written.
+ * Packs are built-in names, pack files (relative to the file that names them; `--pack` paths
+ * to the working directory) or packages. Unknown packs, unknown rules and bad options are
+ * errors located where they are written.
  */
 export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSource; packs?: string[] }): ConfigResult {
   const { policy, source } = options;
   const diagnostics: Diagnostic[] = [];
   const rules = new Map<string, RuleSetting>(RULES.map((r) => [r.id, { severity: r.defaults.severity, options: { ...(r.defaults.options as object) } }]));
   const applied: string[] = [];
+  const appliedFiles = new Set<string>();
+  const dirOf = (file: string | undefined) => (file === undefined || file.startsWith("<") ? process.cwd() : dirname(resolve(file)));
 
-  const applyPack = (name: string, from: { source?: ParsedSource; path: Path }, chain: string[]) => {
-    if (chain.includes(name)) {
-      diagnostics.push(at(from, "pack-cycle", `pack "${name}" extends itself through ${[...chain, name].join(" -> ")}`));
+  const applyPack = (spec: string, from: { source?: ParsedSource; path: Path; baseDir: string }, chain: string[]) => {
+    const ref = packReference(spec);
+    if (!ref) {
+      diagnostics.push(at(from, "unknown-pack", `"${spec}" is not a policy pack`, didYouMean(spec, packNames()) ?? `packs: ${packNames().join(", ")}; or a file (./org.yaml) or a package (@org/sgc-policy)`));
       return;
     }
-    if (applied.includes(name)) return;
-    const file = join(PACKS_DIR, `${name}.yaml`);
-    if (!/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(file)) {
-      diagnostics.push(at(from, "unknown-pack", `there is no policy pack "${name}"`, didYouMean(name, packNames()) ?? `packs: ${packNames().join(", ")}`));
+    const found = packFile(ref, from.baseDir);
+    if (!found.ok) {
+      diagnostics.push(at(from, "unknown-pack", found.message, found.hint));
       return;
     }
+    const { file } = found;
+    if (chain.includes(file)) {
+      diagnostics.push(at(from, "pack-cycle", `pack "${spec}" extends itself through ${[...chain.map((f) => basename(f)), basename(file)].join(" -> ")}`));
+      return;
+    }
+    if (appliedFiles.has(file)) return;
     const parsed = parseYaml(readFileSync(file, "utf8"), file);
     if (!parsed.ok) {
       diagnostics.push(...parsed.diagnostics);
@@ -82,15 +142,16 @@ export function resolvePolicy(options: { policy?: PolicySpec; source?: ParsedSou
       return;
     }
     const pack = parsed.source.value as { name: string; extends?: string[]; rules: Record<string, unknown> };
-    if (pack.name !== name) diagnostics.push(at({ source: parsed.source, path: ["name"] }, "pack-name", `pack file ${name}.yaml is named "${pack.name}"`));
-    (pack.extends ?? []).forEach((parent, i) => applyPack(parent, { source: parsed.source, path: ["extends", i] }, [...chain, name]));
+    if (ref.kind === "builtin" && pack.name !== ref.name) diagnostics.push(at({ source: parsed.source, path: ["name"] }, "pack-name", `pack file ${ref.name}.yaml is named "${pack.name}"`));
+    (pack.extends ?? []).forEach((parent, i) => applyPack(parent, { source: parsed.source, path: ["extends", i], baseDir: dirname(file) }, [...chain, file]));
     applyRules(pack.rules, parsed.source, ["rules"], rules, diagnostics);
-    applied.push(name);
+    appliedFiles.add(file);
+    applied.push(ref.kind === "builtin" ? ref.name : spec);
   };
 
-  const command = { path: [] as Path };
+  const command = { path: [] as Path, baseDir: process.cwd() };
   if (options.packs) options.packs.forEach((name) => applyPack(name, command, []));
-  else if (policy?.extends) policy.extends.forEach((name, i) => applyPack(name, { source, path: ["policy", "extends", i] }, []));
+  else if (policy?.extends) policy.extends.forEach((name, i) => applyPack(name, { source, path: ["policy", "extends", i], baseDir: dirOf(source?.file) }, []));
   else DEFAULT_PACKS.forEach((name) => applyPack(name, command, []));
 
   if (policy?.rules) applyRules(policy.rules, source, ["policy", "rules"], rules, diagnostics);

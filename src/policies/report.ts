@@ -1,10 +1,9 @@
-import { isAbsolute, relative } from "path";
 import { plural } from "../text";
 import { formatDiagnostic } from "../diagnostics";
 import { PolicyConfig } from "./config";
-import { CheckResult, ENGINE_RULES, QuotaLine } from "./engine";
+import { CheckResult, QuotaLine } from "./engine";
 import { CheckFormat } from "./formats";
-import { RULES } from "./rules";
+import { InvalidInput, renderSarif } from "./sarif";
 import { Finding, InputKind } from "./types";
 
 /** What a report is about: the input, the packs applied, and the check's result. */
@@ -16,6 +15,8 @@ export interface ReportContext {
   /** Texts of the files findings point into (the input, a --policy manifest), for source lines under them. */
   sources: ReadonlyMap<string, string>;
   version: string;
+  /** Report errors only: no warnings, no excepted findings, no headroom lines (`--quiet`). */
+  quiet?: boolean;
 }
 
 
@@ -31,15 +32,33 @@ export function summarize(findings: readonly Finding[]): { errors: number; warni
 
 /** Renders a check in one of the formats. */
 export function renderReport(format: CheckFormat, context: ReportContext): string {
+  return renderReports(format, [context], [], context.version);
+}
+
+/**
+ * Renders the check of one or several inputs. One input renders as it always has; several give
+ * each file's report in turn (text, Markdown), one JSON object with a report per file, or one
+ * SARIF run. Invalid inputs appear only in SARIF (as results) and in JSON (under `invalid`);
+ * the other formats leave them to the diagnostics on stderr.
+ */
+export function renderReports(format: CheckFormat, contexts: readonly ReportContext[], invalid: readonly InvalidInput[], version: string): string {
+  const shown = contexts.map((c) => (c.quiet ? { ...c, result: { ...c.result, findings: c.result.findings.filter((f) => f.severity === "error" && !f.suppressedBy) } } : c));
+  const several = shown.length + invalid.length > 1;
   switch (format) {
     case "text":
-      return renderText(context);
-    case "json":
-      return JSON.stringify(renderJson(context), null, 2) + "\n";
+      return shown.map((c) => renderText(c, several)).join("");
+    case "json": {
+      if (!several) return shown.length === 0 ? "" : JSON.stringify(renderJson(shown[0]), null, 2) + "\n";
+      const reports = shown.map(renderJson);
+      const total = (key: "errors" | "warnings" | "suppressed") => shown.reduce((n, c) => n + summarize(c.result.findings)[key], 0);
+      const summary = { errors: total("errors"), warnings: total("warnings"), suppressed: total("suppressed"), files: shown.length, invalidFiles: invalid.length };
+      const invalidJson = invalid.map((i) => ({ file: i.file, diagnostics: i.diagnostics }));
+      return JSON.stringify({ version: 1, summary, reports, invalid: invalidJson }, null, 2) + "\n";
+    }
     case "sarif":
-      return JSON.stringify(renderSarif(context), null, 2) + "\n";
+      return JSON.stringify(renderSarif(shown, invalid, version), null, 2) + "\n";
     case "markdown":
-      return renderMarkdown(context);
+      return shown.map(renderMarkdown).join("\n");
   }
 }
 
@@ -48,7 +67,7 @@ function quotaPhrase(q: QuotaLine): string {
 }
 
 /** Text: one diagnostic-style line per finding (with the source line for manifests), a summary, the tightest quotas. */
-function renderText({ result, sources }: ReportContext): string {
+function renderText({ file, result, sources, quiet }: ReportContext, named = false): string {
   const lines: string[] = [];
   for (const f of result.findings) {
     const severity = f.suppressedBy ? "note" : f.severity === "warn" ? "warning" : "error";
@@ -66,7 +85,8 @@ function renderText({ result, sources }: ReportContext): string {
     }
   }
   const { errors, warnings, suppressed } = summarize(result.findings);
-  lines.push(`${plural(errors, "error")}, ${plural(warnings, "warning")}${suppressed ? `, ${suppressed} suppressed by exceptions` : ""}`);
+  lines.push(`${named ? `${file}: ` : ""}${plural(errors, "error")}, ${plural(warnings, "warning")}${suppressed ? `, ${suppressed} suppressed by exceptions` : ""}`);
+  if (quiet) return lines.join("\n") + "\n";
   const tight = result.quotas.filter((q) => q.used > 0).slice(0, 3);
   if (tight.length > 0) lines.push(`rule quota headroom (tightest first): ${tight.map(quotaPhrase).join("; ")}`);
   const workloads = result.workloadQuotas.slice(0, 3);
@@ -95,68 +115,6 @@ export function renderJson({ file, kind, config, result }: ReportContext): Recor
     })),
     quotas: { rules: result.quotas, workloads: result.workloadQuotas },
   };
-}
-
-const ENGINE_RULE_TEXT: Record<string, { title: string; rationale: string }> = {
-  [ENGINE_RULES.ruleFailed]: { title: "A rule failed to run", rationale: "A rule that crashes cannot vouch for anything, so the check fails closed." },
-  [ENGINE_RULES.unreadableResource]: { title: "A resource sgc cannot read", rationale: "A rule sgc cannot interpret could allow anything, so it is reported as an error rather than passed over." },
-  [ENGINE_RULES.expiredException]: { title: "Expired exception", rationale: "An exception past its date no longer applies; renew it with a new reason or fix the finding." },
-  [ENGINE_RULES.unusedException]: { title: "Unused exception", rationale: "An exception that matches nothing hides nothing and should be removed." },
-};
-
-/** SARIF 2.1.0 for GitHub code scanning: every rule with its help text; manifest findings with line and column. */
-export function renderSarif({ file, config, result, version }: ReportContext): Record<string, unknown> {
-  const rules = [
-    ...RULES.map((r) => ({ id: r.id, title: r.title, rationale: r.rationale, level: config.rules.get(r.id)?.severity ?? r.defaults.severity })),
-    ...Object.entries(ENGINE_RULE_TEXT).map(([id, t]) => ({ id, ...t, level: id === ENGINE_RULES.ruleFailed || id === ENGINE_RULES.unreadableResource ? "error" : "warn" })),
-  ];
-  const index = new Map(rules.map((r, i) => [r.id, i]));
-  const level = (severity: string) => (severity === "error" ? "error" : severity === "warn" ? "warning" : "none");
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "sgc",
-            version,
-            rules: rules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-              shortDescription: { text: r.title },
-              fullDescription: { text: r.rationale },
-              help: { text: `${r.title}. ${r.rationale}`, markdown: `**${r.title}**\n\n${r.rationale}` },
-              defaultConfiguration: { level: level(r.level) },
-            })),
-          },
-        },
-        results: result.findings.map((f) => ({
-          ruleId: f.rule,
-          ruleIndex: index.get(f.rule) ?? 0,
-          level: level(f.severity),
-          message: { text: f.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: toUri(f.location?.file ?? file) },
-                region: { startLine: f.location?.line ?? 1, startColumn: f.location?.column ?? 1 },
-              },
-              ...(f.resource ? { logicalLocations: [{ fullyQualifiedName: f.resource, kind: "resource" }] } : {}),
-            },
-          ],
-          partialFingerprints: { sgcFinding: `${f.rule}/${f.target}/${f.message}` },
-          ...(f.suppressedBy ? { suppressions: [{ kind: "external", status: "accepted", justification: `${f.suppressedBy.reason} (until ${f.suppressedBy.expires})` }] } : {}),
-        })),
-      },
-    ],
-  };
-}
-
-/** A file path as a URI relative to the working directory (the repository root in CI), as code scanning wants it. */
-function toUri(file: string): string {
-  const path = isAbsolute(file) ? relative(process.cwd(), file) : file;
-  return path.replace(/\\/g, "/").replace(/^\.\//, "").split("/").map(encodeURIComponent).join("/");
 }
 
 /** Markdown for a pull-request comment: a summary line, the findings, the tightest quotas. */

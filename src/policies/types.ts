@@ -120,11 +120,23 @@ export interface Report {
   at?: Origin;
 }
 
+/**
+ * How code scanning ranks a rule's findings: `severity` is a CVSS-like score (0-10) for the rule
+ * set to error (GitHub shows 9+ as critical, 7+ high, 4+ medium, else low), `precision` how
+ * often a finding is real, `tags` its categories (always "security", and a CWE where one fits).
+ */
+export interface RuleSecurity {
+  severity: number;
+  precision: "very-high" | "high" | "medium" | "low";
+  tags: string[];
+}
+
 /** A rule: its metadata, defaults, the schema of its options and its check, all in one object. */
 export interface RuleDefinition<O = Record<string, unknown>> {
   id: string;
   title: string;
   rationale: string;
+  security: RuleSecurity;
   defaults: { severity: Severity; options: O };
   /** JSON Schema of each option (the `properties` of the options object). */
   optionsSchema: Record<string, unknown>;

@@ -5,7 +5,7 @@ import { Flow } from "../model/types";
 import { Finding } from "../policies/types";
 import { plural } from "../text";
 import { Review } from "./diff";
-import { changedEdgesMermaid, nodeOf } from "./mermaid";
+import { changedEdgesMermaid, GroupChanges, nodeOf } from "./mermaid";
 
 /** The first line of every review comment, by which CI finds and updates it. */
 export const REVIEW_MARKER = "<!-- sgc-review -->";
@@ -137,10 +137,15 @@ export function renderMarkdown(review: Review, title: string): string {
     }
     lines.push("");
   }
-  if (review.flows.added.length + review.flows.removed.length > 0) {
-    lines.push("### Changed edges", "", "```mermaid", changedEdgesMermaid(review.flows.added, review.flows.removed), "```", "");
+  if (review.flows.added.length + review.flows.removed.length + review.created.length + review.destroyed.length + review.replaced.length > 0) {
+    lines.push("### Changed edges", "", "```mermaid", changedEdgesMermaid(review.flows.added, review.flows.removed, groupChanges(review)), "```", "");
   }
   return lines.join("\n");
+}
+
+/** The services whose groups the change creates, destroys or replaces, for the picture. */
+function groupChanges(review: Review): GroupChanges {
+  return { created: review.created.map((g) => g.service), destroyed: review.destroyed.map((g) => g.service), replaced: review.replaced.map((g) => g.service) };
 }
 
 /** The review as JSON, for machines: stable keys, flows with endpoint keys. */
@@ -167,6 +172,6 @@ export function renderJson(review: Review): Record<string, unknown> {
     findings: { new: review.findings.new.map(finding), resolved: review.findings.resolved.map(finding) },
     quotas: review.quotas,
     ...(review.plan ? { plan: review.plan } : {}),
-    mermaid: changedEdgesMermaid(review.flows.added, review.flows.removed),
+    mermaid: changedEdgesMermaid(review.flows.added, review.flows.removed, groupChanges(review)),
   };
 }

@@ -4,6 +4,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { RULES } from "../policies/rules";
 import { RuleDefinition } from "../policies/types";
+import { forValidation } from "../policies/validation-schema";
 
 /** Where the JSON Schemas live: `schemas/` at the package root, shared by editors and ajv. */
 export const SCHEMAS_DIR = join(__dirname, "..", "..", "schemas");
@@ -27,7 +28,7 @@ export function ruleSettingsSchema(rule: RuleDefinition<never>): Record<string, 
  * build compiles every validator in one place.
  */
 export function schemaRegistry(): Record<string, Record<string, unknown>> {
-  const read = (file: string) => JSON.parse(readFileSync(join(SCHEMAS_DIR, file), "utf8")) as Record<string, unknown>;
+  const read = (file: string) => forValidation(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), "utf8")) as Record<string, unknown>);
   return {
     manifest: read("manifest.schema.json"),
     "policy-pack": read("policy-pack.schema.json"),

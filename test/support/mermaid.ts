@@ -12,3 +12,10 @@ export function parseMermaid(diagrams: readonly string[]): { ok: boolean; type?:
 export function mermaidBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
+
+/** Renders Mermaid diagrams to SVG with the real Mermaid package (in jsdom, in a child process). */
+export function renderMermaid(diagrams: readonly string[]): { ok: boolean; svg?: string; error?: string }[] {
+  const result = spawnSync(process.execPath, [join(__dirname, "mermaid-render.mjs")], { input: diagrams.join("\u0000"), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`Mermaid did not run:\n${result.stderr}`);
+  return result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+}

@@ -26,10 +26,10 @@ interface Step {
 
 interface Workflow {
   env?: Record<string, string>;
-  on: { pull_request?: { types?: string[]; paths?: string[] } };
+  on: { pull_request?: { types?: string[]; paths?: string[] }; push?: { branches?: string[]; paths?: string[] } };
   permissions?: Record<string, string>;
   concurrency?: { group?: string; "cancel-in-progress"?: boolean };
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, { steps: Step[]; "timeout-minutes"?: number }>;
 }
 
 const text = readFileSync(join(ROOT, WORKFLOW_PATH), "utf8");
@@ -86,12 +86,27 @@ describe("sgc-review workflow", () => {
     for (const step of running(command(String.raw`npx sgc (check|synth|diff --base-ref)\b`))) expect(step.run).toContain('"$SGC_MANIFEST"');
   });
 
-  test("runs on pull_request (opened, synchronize, reopened) when the manifest or policies change", () => {
+  test("runs on pull_request (opened, synchronize, reopened) when the manifest, policies or dependencies change", () => {
     const trigger = workflow.on.pull_request;
     expect(trigger).toBeDefined();
     expect([...(trigger?.types ?? [])].sort()).toEqual(["opened", "reopened", "synchronize"]);
-    expect(trigger?.paths).toContain(manifest);
-    expect(trigger?.paths).toContain("policies/**");
+    for (const path of [manifest, "policies/**", "package.json", "package-lock.json", WORKFLOW_PATH]) expect(trigger?.paths).toContain(path);
+  });
+
+  test("runs on a push to the default branch with the same paths, so code scanning has a baseline", () => {
+    expect(workflow.on.push?.branches).toEqual(["main"]);
+    expect(workflow.on.push?.paths).toEqual(workflow.on.pull_request?.paths);
+    // on a push there is no pull request: only the check and the SARIF upload run
+    for (const pattern of [command(String.raw`npx sgc diff --base-ref\b`), command(String.raw`npx sgc synth\b`), /> comment\.md/]) {
+      expect(condition(onlyStep(pattern).step)).toContain("github.event_name == 'pull_request'");
+    }
+    expect(condition(usingAction("actions/github-script").step)).toContain("github.event_name == 'pull_request'");
+    expect(condition(onlyStep(command(String.raw`npx sgc check\b`)).step)).toBe("");
+  });
+
+  test("has a timeout, and keeps no token in .git/config while npm ci runs pull-request code", () => {
+    for (const job of Object.values(workflow.jobs)) expect(job["timeout-minutes"]).toBeGreaterThan(0);
+    expect(usingAction("actions/checkout").step.with?.["persist-credentials"]).toBe(false);
   });
 
   test("has contents: read and pull-requests: write", () => {
@@ -106,7 +121,7 @@ describe("sgc-review workflow", () => {
   });
 
   test("runs once per pull request, cancelling the run of an earlier push", () => {
-    expect(workflow.concurrency?.group).toContain("${{ github.event.pull_request.number }}");
+    expect(workflow.concurrency?.group).toMatch(/\$\{\{ github\.event\.pull_request\.number \|\| github\.ref \}\}/);
     expect(workflow.concurrency?.["cancel-in-progress"]).toBe(true);
   });
 
@@ -129,7 +144,7 @@ describe("sgc-review workflow", () => {
 
   test("runs sgc check, sgc diff --base-ref, sgc synth, terraform plan and sgc diff --plan in that order", () => {
     const order = [
-      command(String.raw`npx sgc check\b.*--format markdown`),
+      command(String.raw`npx sgc check\b.*--format json`),
       command(String.raw`npx sgc diff --base-ref\b`),
       command(String.raw`npx sgc synth\b.*--out cdktf\.out`),
       command(String.raw`terraform init -input=false`),
@@ -138,14 +153,23 @@ describe("sgc-review workflow", () => {
     ].map((pattern) => onlyStep(pattern).index);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(onlyStep(command(String.raw`terraform plan\b`)).step.run).toMatch(/terraform show -json plan\.bin > plan\.json/);
-    expect(onlyStep(command(String.raw`npx sgc check\b.*--format sarif`)).step.run).toContain("> sgc.sarif");
+    expect(onlyStep(command(String.raw`npx sgc check\b.*--format sarif`)).step.run).toContain("--output sgc.sarif");
+  });
+
+  test("reads sgc's machine output (--format json), never its human output", () => {
+    const synth = onlyStep(command(String.raw`npx sgc synth\b`)).step.run ?? "";
+    expect(synth).toMatch(/--format json > synth\.json/);
+    expect(synth).toMatch(/jq -r '\.stacks\[0\]\.directory' synth\.json/);
+    for (const step of steps) expect(step.run ?? "").not.toMatch(/\bsed\b.*(wrote|error|warning)/);
+    // and the JSON it reads is what sgc writes
+    expect(onlyStep(command(String.raw`npx sgc check\b.*--format json`)).step.run).toMatch(/jq -r .*\.summary\.errors.*check\.json/);
   });
 
   test("the diff against the base branch compares with origin/<base ref> and fails on replacements", () => {
     const { step } = onlyStep(command(String.raw`npx sgc diff --base-ref\b`));
     expect(step.run).toMatch(/--base-ref "origin\/(\$BASE_REF|\$\{\{ github\.base_ref \}\})"/);
     if (step.run?.includes("$BASE_REF")) expect(step.env?.BASE_REF).toBe("${{ github.base_ref }}");
-    expect(step.run).toMatch(/--format markdown --fail-on replace > diff\.md/);
+    expect(step.run).toMatch(/--format markdown --fail-on replace --output diff\.md/);
   });
 
   test("check and diff record their exit codes instead of failing the job early", () => {
@@ -168,7 +192,7 @@ describe("sgc-review workflow", () => {
     }
     expect(setup.index).toBeLessThan(onlyStep(command(String.raw`terraform init\b`)).index);
     // the YAML tells users what the plan needs
-    expect(text).toMatch(/#.*aws-actions\/configure-aws-credentials@v\d+/);
+    expect(text).toMatch(/#.*aws-actions\/configure-aws-credentials@[0-9a-f]{40} # v\d+\.\d+\.\d+/);
     expect(text).toMatch(/#.*credentials/i);
     expect(text).toMatch(/#.*backend/i);
   });
@@ -229,19 +253,67 @@ describe("sgc-review workflow", () => {
     expect(gate("2", "0")).not.toBe(0); // invalid input fails too
   });
 
-  test("every action is pinned to a major version tag", () => {
+  test("every action is pinned to a full commit SHA, with its version in a comment", () => {
     const uses = steps.filter((s) => s.uses !== undefined).map((s) => s.uses as string);
     expect(uses.length).toBeGreaterThanOrEqual(5);
-    for (const ref of uses) expect(ref).toMatch(/^[\w.-]+\/[\w./-]+@v\d+$/);
+    for (const ref of uses) {
+      expect(ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      expect(text).toMatch(new RegExp(`uses: ${ref.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} # v\\d+\\.\\d+\\.\\d+\n`));
+    }
+    // the releases the SHAs belong to (looked up from public workflows that pin the same tags)
     expect(uses).toEqual(
       expect.arrayContaining([
-        "actions/checkout@v4",
-        "actions/setup-node@v4",
-        "actions/github-script@v7",
-        "hashicorp/setup-terraform@v3",
-        "github/codeql-action/upload-sarif@v3",
+        "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
+        "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
+        "actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea",
+        "hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd",
+        "github/codeql-action/upload-sarif@48ab28a6f5dbc2a99bf1e0131198dd8f1df78169",
       ]),
     );
+  });
+
+  test("the comment is cut, when too long, outside fenced blocks: a Mermaid picture is dropped whole, never halved", async () => {
+    const { step } = usingAction("actions/github-script");
+    const script = String(step.with?.script ?? "");
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<void>;
+    const run = async (body: string) => {
+      let posted = "";
+      const github = {
+        paginate: async () => [],
+        rest: { issues: { listComments: {}, createComment: async ({ body: b }: { body: string }) => ((posted = b), { data: { html_url: "x" } }), updateComment: async () => undefined } },
+      };
+      const context = { repo: { owner: "o", repo: "r" }, issue: { number: 1 } };
+      const fakeRequire = (name: string) => (name === "fs" ? { readFileSync: () => body } : require(name));
+      await new AsyncFunction("github", "context", "core", "require", script)(github, context, { info: () => undefined }, fakeRequire);
+      return posted;
+    };
+    const mermaid = "```mermaid\nflowchart LR\n" + "  n0 --> n1\n".repeat(3000) + "```\n";
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `| row ${i} | x |`).join("\n") + "\n";
+    // the limit falls inside the picture; after it; nowhere
+    const inside = `${MARKER}\n${rows(3000)}${mermaid}${rows(10)}`;
+    expect(inside.indexOf("```mermaid")).toBeLessThan(65000);
+    expect(inside.indexOf("```mermaid") + mermaid.length).toBeGreaterThan(65000);
+    expect(await run(inside)).not.toContain("```mermaid");
+    for (const body of [inside, `${MARKER}\n${rows(100)}${mermaid}${rows(5000)}`, `${MARKER}\nshort\n${mermaid}`]) {
+      const posted = await run(body);
+      expect(posted.length).toBeLessThanOrEqual(65536);
+      expect(posted.startsWith(MARKER)).toBe(true);
+      expect((posted.match(/^```/gm) ?? []).length % 2).toBe(0);
+      if (body.length > 65000) expect(posted).toContain("_Truncated: the full report is in the job summary._");
+      else expect(posted).toBe(body);
+      // whatever fits before the picture is kept
+      if (body.includes("| row 0 |")) expect(posted).toContain("| row 0 | x |");
+    }
+  });
+
+  test("is the template that sgc init writes, with this repository's manifest filled in", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { reviewWorkflow } = require("../../src/cli/commands/init") as typeof import("../../src/cli/commands/init");
+    expect(reviewWorkflow(manifest)).toBe(text);
+    const other = parse(reviewWorkflow("infra/my network.yaml")) as Workflow;
+    expect(other.env?.SGC_MANIFEST).toBe("infra/my network.yaml");
+    expect(other.on.pull_request?.paths?.[0]).toBe("infra/my network.yaml");
+    expect(other.on.push?.paths?.[0]).toBe("infra/my network.yaml");
   });
 
   test("every run script is valid bash", () => {

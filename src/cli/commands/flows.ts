@@ -2,7 +2,7 @@ import { Diagnostic } from "../../diagnostics";
 import { endpointKey, evaluate, formatEndpoint } from "../../model/flows";
 import { formatPort } from "../../model/ports";
 import { Flow } from "../../model/types";
-import { LoadOptions, loadAnyInput } from "../../pipeline";
+import { inputName, LoadOptions, loadAnyInput } from "../../pipeline";
 import { Unreadable } from "../../targets/aws/read";
 import { plural } from "../../text";
 import { EXIT, Io, reportDiagnostics, table } from "../io";
@@ -52,7 +52,7 @@ export function incompleteNotice(unreadable: readonly Unreadable[]): string {
 
 async function readFlows(file: string, options: LoadOptions): Promise<{ ok: true; flows: Flow[]; unreadable: Unreadable[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> }> {
   const loaded = await loadAnyInput(file, options);
-  if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[file, loaded.text]] : []) };
+  if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[inputName(file), loaded.text]] : []) };
   const { input } = loaded;
   if (input.kind === "manifest") return { ok: true, flows: evaluate(input.model.rules), unreadable: [] };
   return { ok: true, flows: evaluate(input.security.rules, input.security.reaches), unreadable: input.security.unreadable };

@@ -1,6 +1,7 @@
+import { dirname } from "path";
 import { Diagnostic } from "../../diagnostics";
 import { Model } from "../../model/types";
-import { compileManifest, loadManifest } from "../../pipeline";
+import { compileManifest, inputName, loadManifest } from "../../pipeline";
 import { ValidManifest } from "../../validate";
 import { plural } from "../../text";
 import { EXIT, Io, reportDiagnostics } from "../io";
@@ -14,17 +15,17 @@ function loadAll(files: readonly string[]): { ok: true; manifests: ValidManifest
     const result = loadManifest(file);
     if (result.ok) {
       manifests.push(result.valid);
-      sources.set(file, result.valid.source.text);
+      sources.set(inputName(file), result.valid.source.text);
     } else {
       diagnostics.push(...result.diagnostics);
-      if (result.text !== undefined) sources.set(file, result.text);
+      if (result.text !== undefined) sources.set(inputName(file), result.text);
     }
   }
   return diagnostics.length > 0 ? { ok: false, diagnostics, sources } : { ok: true, manifests };
 }
 
 /** `sgc validate FILE...`: schema and meaning, nothing else. */
-export function validateCommand(files: readonly string[], io: Io, format: "text" | "json" = "text"): number {
+export function validateCommand(files: readonly string[], io: Io, format: "text" | "json" = "text", quiet = false): number {
   const loaded = loadAll(files);
   if (format === "json") {
     const valid = loaded.ok
@@ -34,6 +35,7 @@ export function validateCommand(files: readonly string[], io: Io, format: "text"
     return loaded.ok ? EXIT.ok : EXIT.invalid;
   }
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, loaded.sources);
+  if (quiet) return EXIT.ok;
   for (const { manifest, source } of loaded.manifests) {
     const services = Object.keys(manifest.services).length;
     const networks = Object.keys(manifest.networks ?? {}).length;
@@ -43,42 +45,56 @@ export function validateCommand(files: readonly string[], io: Io, format: "text"
 }
 
 /** `sgc synth FILE... --out DIR`: one stack per manifest; nothing is written unless every manifest is valid. */
-export function synthCommand(files: readonly string[], outDir: string, io: Io): number {
+export function synthCommand(files: readonly string[], outDir: string, io: Io, format: "text" | "json" = "text"): number {
   const prepared = compileAll(files);
   if (!prepared.ok) return reportDiagnostics(io, prepared.diagnostics, prepared.sources);
-  const { models } = prepared;
+  const { stacks } = prepared;
   // Loaded here, not at start-up: cdktf and the provider bindings are the slow part of sgc.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");
+  const { localStatePath, synthesize, writeStacks } = require("../../targets/aws/synth") as typeof import("../../targets/aws/synth");
+  const manifestOf = new Map(stacks.map((s) => [s.model, s.file]));
+  const states = new Map(stacks.map((s) => [s.model, s.model.aws.backend ? undefined : localStatePath(outDir, s.model.name, s.file)]));
   let written: string[];
   try {
-    written = writeStacks(outDir, synthesize(models));
+    written = writeStacks(outDir, synthesize(stacks.map((s) => s.model), (model) => states.get(model)));
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (!e.code) throw error;
     return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message: `cannot write the output: ${e.message}`, file: outDir, line: 0, column: 0 }]);
   }
-  models.forEach((model, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
+  if (format === "json") {
+    const json = stacks.map(({ model }, i) => ({
+      name: model.name,
+      manifest: manifestOf.get(model),
+      file: written[i],
+      directory: dirname(written[i]),
+      state: model.aws.backend ? { backend: "s3", bucket: model.aws.backend.bucket, key: model.aws.backend.key } : { backend: "local", path: states.get(model) },
+      summary: counts(model),
+    }));
+    io.out(JSON.stringify({ version: 1, stacks: json }, null, 2) + "\n");
+  } else {
+    stacks.forEach(({ model }, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
+  }
   return EXIT.ok;
 }
 
 /**
- * Validates and compiles every manifest. Only the models leave this function: the parsed
- * documents (large for large manifests) can be freed before synthesis needs the memory.
+ * Validates and compiles every manifest. Only the models (with their files) leave this function:
+ * the parsed documents (large for large manifests) can be freed before synthesis needs the memory.
  */
-function compileAll(files: readonly string[]): { ok: true; models: Model[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
+function compileAll(files: readonly string[]): { ok: true; stacks: { model: Model; file: string }[] } | { ok: false; diagnostics: Diagnostic[]; sources?: Map<string, string> } {
   const loaded = loadAll(files);
   if (!loaded.ok) return loaded;
   const duplicates = duplicateStackNames(loaded.manifests);
   if (duplicates.length > 0) return { ok: false, diagnostics: duplicates, sources: new Map(loaded.manifests.map((m) => [m.source.file, m.source.text])) };
-  const models: Model[] = [];
+  const stacks: { model: Model; file: string }[] = [];
   const tooLarge: Diagnostic[] = [];
-  for (const manifest of loaded.manifests) {
+  loaded.manifests.forEach((manifest, i) => {
     const compiled = compileManifest(manifest);
-    if (compiled.ok) models.push(compiled.model);
+    if (compiled.ok) stacks.push({ model: compiled.model, file: files[i] });
     else tooLarge.push(...compiled.diagnostics);
-  }
-  return tooLarge.length > 0 ? { ok: false, diagnostics: tooLarge } : { ok: true, models };
+  });
+  return tooLarge.length > 0 ? { ok: false, diagnostics: tooLarge } : { ok: true, stacks };
 }
 
 function duplicateStackNames(manifests: readonly ValidManifest[]): Diagnostic[] {
@@ -101,16 +117,27 @@ function duplicateStackNames(manifests: readonly ValidManifest[]): Diagnostic[] 
   return out;
 }
 
+/** What a stack holds, counted. */
+function counts(model: Model): { securityGroups: number; ingressRules: number; egressRules: number; prefixLists: number; defaultGroupClosed: boolean } {
+  const ingress = model.rules.filter((r) => r.direction === "ingress").length;
+  return {
+    securityGroups: model.services.length,
+    ingressRules: ingress,
+    egressRules: model.rules.length - ingress,
+    prefixLists: model.networks.reduce((n, net) => n + Object.keys(net.maxEntries).length, 0),
+    defaultGroupClosed: model.aws.closeDefaultSecurityGroup,
+  };
+}
+
 /** One line on what a stack holds: `4 security groups, 9 ingress rules, ...`. */
 export function summary(model: Model): string {
-  const ingress = model.rules.filter((r) => r.direction === "ingress").length;
-  const lists = model.networks.reduce((n, net) => n + Object.keys(net.maxEntries).length, 0);
+  const c = counts(model);
   return [
-    plural(model.services.length, "security group"),
-    plural(ingress, "ingress rule"),
-    plural(model.rules.length - ingress, "egress rule"),
-    plural(lists, "prefix list"),
-    model.aws.closeDefaultSecurityGroup ? "default group closed" : "default group left as it is",
+    plural(c.securityGroups, "security group"),
+    plural(c.ingressRules, "ingress rule"),
+    plural(c.egressRules, "egress rule"),
+    plural(c.prefixLists, "prefix list"),
+    c.defaultGroupClosed ? "default group closed" : "default group left as it is",
   ].join(", ");
 }
 

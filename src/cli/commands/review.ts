@@ -1,16 +1,16 @@
 import { spawnSync } from "child_process";
 import { dirname, relative, resolve } from "path";
 import { Diagnostic } from "../../diagnostics";
-import { LoadedInput, LoadOptions, loadAnyInput, loadAnyText } from "../../pipeline";
+import { inputName, LoadedInput, LoadOptions, loadAnyInput, loadAnyText } from "../../pipeline";
 import { compareSides, Review } from "../../review/diff";
+import { serviceGraph } from "../../review/graph";
 import { graphDot, graphMermaid } from "../../review/mermaid";
 import { renderJson, renderMarkdown } from "../../review/render";
 import { reviewConfig, ReviewSide, sideOf, sideOfSecurity } from "../../review/side";
 import { runPolicies, today } from "../../policies/engine";
-import { evaluate } from "../../model/flows";
 import { groupChangesOfPlan } from "../../targets/aws/plan-changes";
 import { jsonLocator, policyInputFromTerraform } from "../../targets/aws/policy-input";
-import { groupTags, readSecurity } from "../../targets/aws/read";
+import { readSecurity } from "../../targets/aws/read";
 import { EXIT, Io, reportDiagnostics } from "../io";
 import { incompleteNotice } from "./flows";
 
@@ -69,7 +69,7 @@ export async function diffCommand(files: readonly string[], options: DiffOptions
 }
 
 function sources(file: string, text: string | undefined): Map<string, string> {
-  return new Map(text === undefined ? [] : [[file, text]]);
+  return new Map(text === undefined ? [] : [[inputName(file), text]]);
 }
 
 function emptySide(): ReviewSide {
@@ -110,28 +110,13 @@ async function planReview(file: string, load: LoadOptions): Promise<{ ok: true; 
   return { ok: true, review: compareSides(before, after, groupChangesOfPlan(input.terraform.changes ?? [])) };
 }
 
-/** `sgc graph FILE`: the whole service graph, grouped by tier, as Mermaid or Graphviz dot; exit 1 when incomplete. */
+/** `sgc graph FILE`: the whole service graph, grouped by tier, with the edges policies flag, as Mermaid or Graphviz dot; exit 1 when incomplete. */
 export async function graphCommand(file: string, format: "mermaid" | "dot", io: Io, load: LoadOptions = {}): Promise<number> {
   const loaded = await loadAnyInput(file, load);
   if (!loaded.ok) return reportDiagnostics(io, loaded.diagnostics, sources(file, loaded.text));
-  const { input } = loaded;
-  let flows;
-  let tiers: string[];
-  let tierOf: (service: string) => string | undefined;
-  if (input.kind === "manifest") {
-    flows = evaluate(input.model.rules);
-    tiers = input.model.tiers;
-    const byName = new Map(input.model.services.map((s) => [s.name, s.tier]));
-    tierOf = (s) => byName.get(s);
-  } else {
-    flows = evaluate(input.security.rules, input.security.reaches);
-    const tags = input.security.groups.map((g) => ({ target: g.target, ...groupTags(g) }));
-    tiers = tags.find((t) => t.tiers.length > 0)?.tiers ?? [];
-    const byName = new Map(tags.map((t) => [t.target, t.tier]));
-    tierOf = (s) => byName.get(s);
-  }
-  io.out((format === "dot" ? graphDot(flows, tierOf, tiers) : graphMermaid(flows, tierOf, tiers)) + "\n");
-  const unreadable = input.kind === "manifest" ? [] : input.security.unreadable;
+  const graph = serviceGraph(loaded.input);
+  io.out((format === "dot" ? graphDot(graph) : graphMermaid(graph)) + "\n");
+  const unreadable = loaded.input.kind === "manifest" ? [] : loaded.input.security.unreadable;
   if (unreadable.length > 0) io.err(incompleteNotice(unreadable));
   return unreadable.length > 0 ? EXIT.findings : EXIT.ok;
 }

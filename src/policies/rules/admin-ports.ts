@@ -6,6 +6,7 @@ export default defineRule<{ ports: PortItem[]; networks?: string[] }>({
   id: "admin-ports",
   title: "Admin ports only from admin networks",
   rationale: "SSH and RDP open to wide ranges invite brute force and scanning; admin access should come from the office or VPN, by name.",
+  security: { severity: 8.8, precision: "very-high", tags: ["security", "external/cwe/cwe-284"] },
   defaults: { severity: "error", options: { ports: [22, 3389] } },
   optionsSchema: {
     ports: PORTS_OPTION_SCHEMA,

@@ -5,6 +5,7 @@ export default defineRule<Record<string, never>>({
   id: "all-traffic-ingress",
   title: "No all-traffic ingress",
   rationale: "Allowing every protocol or every port opens services nobody meant to expose; name the ports a service serves.",
+  security: { severity: 8.2, precision: "very-high", tags: ["security", "external/cwe/cwe-284"] },
   defaults: { severity: "error", options: {} },
   optionsSchema: {},
   check(input, _options, report) {

@@ -7,6 +7,7 @@ export default defineRule<Record<string, never>>({
   id: "default-sg-closed",
   title: "Default security group closed",
   rationale: "Resources launched without a group land in the default one; if it allows anything, they are exposed by accident.",
+  security: { severity: 5.8, precision: "very-high", tags: ["security", "external/cwe/cwe-1188"] },
   defaults: { severity: "error", options: {} },
   optionsSchema: {},
   check(input, _options, report) {

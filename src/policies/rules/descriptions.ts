@@ -5,6 +5,7 @@ export default defineRule<Record<string, never>>({
   id: "descriptions",
   title: "Every group and rule is described",
   rationale: "During an incident, a rule nobody can explain is a rule nobody dares to remove; say who it is for.",
+  security: { severity: 1.5, precision: "very-high", tags: ["security", "maintainability"] },
   defaults: { severity: "warn", options: {} },
   optionsSchema: {},
   check(input, _options, report) {

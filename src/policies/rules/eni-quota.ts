@@ -5,6 +5,7 @@ export default defineRule<{ groupsPerInterface: number; rulesPerGroup: number }>
   id: "eni-quota",
   title: "Groups per network interface within the AWS quota",
   rationale: "A network interface carries at most 5 groups by default (16 at most), and rules per group times groups may not pass 1,000; a workload over it cannot launch.",
+  security: { severity: 3.1, precision: "very-high", tags: ["security", "reliability"] },
   defaults: { severity: "error", options: { groupsPerInterface: 5, rulesPerGroup: 60 } },
   optionsSchema: {
     groupsPerInterface: { type: "integer", minimum: 1, maximum: 16 },

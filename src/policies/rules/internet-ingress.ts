@@ -7,6 +7,7 @@ export default defineRule<{ ports: PortItem[] }>({
   id: "internet-ingress",
   title: "Internet ingress only on allowed ports",
   rationale: "Anything reachable from 0.0.0.0/0 or ::/0 is scanned within minutes; only the public front door (HTTP and HTTPS by default) should be.",
+  security: { severity: 8.6, precision: "very-high", tags: ["security", "external/cwe/cwe-668"] },
   defaults: { severity: "error", options: { ports: [80, 443] } },
   optionsSchema: { ports: PORTS_OPTION_SCHEMA },
   validateOptions: (options) => validatePortsOption("ports", options.ports),

@@ -4,6 +4,7 @@ export default defineRule<{ pattern: string }>({
   id: "naming",
   title: "Names follow the convention",
   rationale: "Names end up in group names, tags and dashboards; one convention keeps them searchable.",
+  security: { severity: 1.0, precision: "very-high", tags: ["security", "maintainability"] },
   defaults: { severity: "warn", options: { pattern: "^[a-z][a-z0-9]*(-[a-z0-9]+)*$" } },
   optionsSchema: { pattern: { type: "string", minLength: 1 } },
   validateOptions(options) {

@@ -6,6 +6,7 @@ export default defineRule<{ ports: PortItem[] }>({
   id: "open-egress",
   title: "No open egress to the internet",
   rationale: "Unrestricted egress is how data leaves and how malware phones home; allow the internet only on the ports updates and APIs need.",
+  security: { severity: 6.5, precision: "very-high", tags: ["security", "external/cwe/cwe-200"] },
   defaults: { severity: "error", options: { ports: [80, 443] } },
   optionsSchema: { ports: PORTS_OPTION_SCHEMA },
   validateOptions: (options) => validatePortsOption("ports", options.ports),

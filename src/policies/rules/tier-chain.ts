@@ -4,6 +4,7 @@ export default defineRule<Record<string, never>>({
   id: "tier-chain",
   title: "Tiers call only their neighbours",
   rationale: "A web tier that reaches the database directly skips the application tier's checks; each tier should be called from its own tier or the next one out.",
+  security: { severity: 6.1, precision: "high", tags: ["security", "external/cwe/cwe-284"] },
   defaults: { severity: "error", options: {} },
   optionsSchema: {},
   check(input, _options, report) {

@@ -5,6 +5,7 @@ export default defineRule<Record<string, never>>({
   id: "unused-service",
   title: "No unused services",
   rationale: "A service that serves ports nobody may call, or a group no workload carries, is dead weight that hides the real graph.",
+  security: { severity: 2.5, precision: "medium", tags: ["security", "maintainability"] },
   defaults: { severity: "warn", options: {} },
   optionsSchema: {},
   check(input, _options, report) {

@@ -1,4 +1,4 @@
-import { App, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
+import { App, LocalBackend, S3Backend, TerraformElement, TerraformOutput, TerraformStack } from "cdktf";
 // cdktf's own resolver and merge, used as TerraformStack.toTerraform uses them.
 import { resolve } from "cdktf/lib/_tokens";
 import { deepMerge } from "cdktf/lib/util";
@@ -86,16 +86,25 @@ export class LiteralStack extends TerraformStack {
   }
 }
 
+/** How a stack is built: `detach` keeps memory flat; `localState` is the local state path when the manifest has no backend. */
+export interface StackOptions {
+  detach?: boolean;
+  /** Where Terraform keeps local state, relative to the stack's folder; no backend block when absent. */
+  localState?: string;
+}
+
 /**
  * Adds one Terraform stack for a model to an app: a group per service, a standalone rule
  * resource per rule, a prefix list per network and family, the closed default group, outputs.
  */
-export function buildStack(app: App, model: Model, options: { detach?: boolean } = {}): TerraformStack {
+export function buildStack(app: App, model: Model, options: StackOptions = {}): TerraformStack {
   const stack = new LiteralStack(app, model.name, options.detach ?? true);
   new AwsProvider(stack, "provider_aws", { region: model.aws.region });
   if (model.aws.backend) {
     const { bucket, key, region, dynamodbTable, encrypt } = model.aws.backend;
     new S3Backend(stack, { bucket, key, region, encrypt, ...(dynamodbTable ? { dynamodbTable } : {}) });
+  } else if (options.localState) {
+    new LocalBackend(stack, { path: options.localState });
   }
   const baseTags = { ...model.aws.tags, [TAG_STACK]: model.name };
 

@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from "fs";
-import { dirname, join } from "path";
+import { dirname, join, relative, resolve } from "path";
 import { Model } from "../../model/types";
 import { buildStack, newApp } from "./stack";
 
@@ -13,11 +13,11 @@ export interface SynthesizedStack {
  * Synthesizes each model into the text of a `cdk.tf.json`. Keys are sorted and the text ends
  * in a newline, so the same manifest always gives the same bytes.
  */
-export function synthesize(models: readonly Model[]): SynthesizedStack[] {
+export function synthesize(models: readonly Model[], localState?: (model: Model) => string | undefined): SynthesizedStack[] {
   return withoutStackCapture(() => {
     const app = newApp();
     return models.map((model) => {
-      const stack = buildStack(app, model);
+      const stack = buildStack(app, model, { localState: localState?.(model) });
       return { name: model.name, json: stableStringify(stack.toTerraform()) + "\n" };
     });
   });
@@ -42,6 +42,18 @@ export function withoutStackCapture<T>(fn: () => T): T {
 /** Where a stack's configuration goes: `<out>/stacks/<name>/cdk.tf.json`, as cdktf lays it out. */
 export function stackFile(outDir: string, name: string): string {
   return join(outDir, "stacks", name, "cdk.tf.json");
+}
+
+/**
+ * Where a stack without `aws.backend` keeps its Terraform state: `terraform.<name>.tfstate`
+ * beside the manifest, written relative to the stack's folder (where Terraform runs). `sgc synth`
+ * and the cdktf app both write it, so either way of deploying finds the same state; the state
+ * lives outside the output folder, which is safe to delete, and the project can move.
+ */
+export function localStatePath(outDir: string, name: string, manifestFile: string): string {
+  const stackDir = resolve(dirname(stackFile(outDir, name)));
+  const state = resolve(dirname(manifestFile), `terraform.${name}.tfstate`);
+  return relative(stackDir, state).split("\\").join("/");
 }
 
 /** Writes each stack, each file replaced in one rename so no reader ever sees half a file. */
