@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { sgc } from "../support/cli";
+import { renderMermaid } from "../support/mermaid";
 
 /**
  * Terraform inputs as sgc reads them, without Terraform: layouts the JSON syntax allows, what
@@ -248,5 +249,20 @@ describe("hostile Terraform: refused or reported, never a crash", () => {
       "aws_vpc_security_group_ingress_rule.cycle: a CIDR cannot be evaluated: a cycle of references through attr aws_vpc_security_group_ingress_rule.cycle cidr_ipv4",
     ]);
   });
+});
+
+test("the graph of for_each groups draws their quoted addresses as Mermaid reads them", async () => {
+  const json = {
+    resource: {
+      aws_security_group: { svc: { for_each: { web: {}, db: {} }, name: "${each.key}", description: "svc", vpc_id: VPC } },
+      aws_vpc_security_group_ingress_rule: { https: { security_group_id: '${aws_security_group.svc["web"].id}', cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 443, to_port: 443, description: "HTTPS" } },
+    },
+  };
+  const r = await sgc("graph", write(json));
+  expect(r.code).toBe(0);
+  expect(r.out).toContain("aws_security_group.svc[#quot;web#quot;]");
+  const [rendered] = renderMermaid([r.out]);
+  expect(rendered.error).toBeUndefined();
+  expect(rendered.svg).toContain('aws_security_group.svc["web"]');
 });
 
