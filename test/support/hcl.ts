@@ -81,13 +81,13 @@ export function planTerraformFixture(name: string, variant: "fresh" | "prior"): 
 }
 const fixturePlans = new Map<string, Promise<FixturePlan>>();
 
-/** A planned real-world fixture; `settled` for the plan against its prior state. */
-export type FixturePlan = HclPlan & { settled?: SettledPlan };
+/** A planned real-world fixture: `validate`'s output for the fresh plan, `settled` for the plan against its prior state. */
+export type FixturePlan = HclPlan & { validate?: string; settled?: SettledPlan };
 
 async function planFixtureFresh(name: string): Promise<FixturePlan> {
   const dir = copyFixture(TERRAFORM_FIXTURES_DIR, name);
-  const { plan, planText } = await planOfflineAsync(dir);
-  return { planJson: plan as unknown, planText, dir, planFile: writePlanFile(dir, planText) };
+  const { plan, planText, validate } = await planOfflineAsync(dir);
+  return { planJson: plan as unknown, planText, dir, planFile: writePlanFile(dir, planText), validate: validate.stdout };
 }
 
 async function planFixturePrior(name: string): Promise<FixturePlan> {

@@ -367,7 +367,7 @@ interface Fabrication {
 /** A fabricated state, and where it holds stand-ins for values only Terraform can evaluate. */
 export interface FabricatedState {
   state: TerraformState;
-  /** `address.attribute` of every configured value that was unknown and could not be evaluated here. */
+  /** `address.attribute` of every configured value that was unknown and could not be evaluated here (guessed or stood in for). */
   standIns: string[];
 }
 
@@ -534,10 +534,17 @@ function attributesOf(f: Fabrication, address: string): Record<string, unknown> 
     const configured = name in expressions;
     if (configured && hasUnknown(unknown[name])) {
       // A configured value unknown until apply comes from other resources' unknowns: evaluated
-      // here when the configuration gives its text, else a stand-in Terraform evaluates later.
-      const evaluated = unknown[name] === true ? evaluateTemplate(f, c.module_address ?? "", expressions[name] as ConfigExpression) : undefined;
-      if (evaluated === undefined) f.standIns.push(`${address}.${name}`);
-      attributes[name] = evaluated !== undefined ? evaluated : fill(type, after[name], unknown[name], ctx);
+      // here when the configuration gives its text; else guessed (the value it refers to,
+      // right for `x = aws_y.z.id`) or stood in for, and Terraform corrects it while settling.
+      const expression = expressions[name] as ConfigExpression;
+      const evaluated = unknown[name] === true ? evaluateTemplate(f, c.module_address ?? "", expression) : undefined;
+      if (evaluated !== undefined) {
+        attributes[name] = evaluated;
+        continue;
+      }
+      f.standIns.push(`${address}.${name}`);
+      const guessed = unknown[name] === true ? guessFromReference(f, c.module_address ?? "", expression, type) : undefined;
+      attributes[name] = guessed !== undefined ? guessed : fill(type, after[name], unknown[name], ctx);
     } else {
       attributes[name] = fill(type, after[name], unknown[name], ctx);
     }
@@ -721,6 +728,24 @@ function evaluateTemplate(f: Fabrication, moduleAddress: string, expression: Con
     return String(value);
   });
   return complete ? replaced : undefined;
+}
+
+/**
+ * HCL's expressions come without their text: the value of the first resource attribute an
+ * expression refers to (`aws_vpc.main.id`, `aws_security_group.tier["db"].id`), as the
+ * attribute's type wants it. Only a guess: `"${aws_eip.nat.public_ip}/32"` has the same references.
+ */
+function guessFromReference(f: Fabrication, moduleAddress: string, expression: ConfigExpression | undefined, type: FillType): unknown {
+  const match = /^([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(\[(?:"[^"]*"|\d+)\])?((?:\.[A-Za-z0-9_-]+)+)$/.exec(expression?.references?.[0] ?? "");
+  if (!match || ["var", "local", "module", "data", "path", "terraform", "count", "each", "self"].includes(match[1])) return undefined;
+  const address = `${moduleAddress ? `${moduleAddress}.` : ""}${match[1]}.${match[2]}${match[3] ?? ""}`;
+  if (!f.changes.has(address)) return undefined;
+  let value: unknown = attributesOf(f, address);
+  for (const step of match[4].slice(1).split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[step] : undefined;
+  if (typeof value !== "string") return undefined;
+  if (type.kind === "primitive" && type.name === "string") return value;
+  if (type.kind === "list" && type.element.kind === "primitive" && type.element.name === "string") return [value];
+  return undefined;
 }
 
 function constantOf(config: unknown, key: string): unknown {
