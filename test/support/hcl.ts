@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { basename, join } from "path";
-import { ChangePlanJson, planAgainstOwnState, SettledPlan } from "./prior-state";
+import { ChangePlanJson, configurationKey, planAgainstOwnState, SettledPlan } from "./prior-state";
 import { planOffline, planOfflineAsync } from "./terraform";
 
 /**
@@ -74,12 +74,38 @@ export function planTerraformFixture(name: string, variant: "fresh" | "prior"): 
   const key = `${variant}\u0000${name}`;
   let planned = fixturePlans.get(key);
   if (!planned) {
-    planned = variant === "fresh" ? planFixtureFresh(name) : planFixturePrior(name);
+    planned = sharedInRun(`${variant}-${name}-${configurationKey(join(TERRAFORM_FIXTURES_DIR, name))}`, () => (variant === "fresh" ? planFixtureFresh(name) : planFixturePrior(name)));
     fixturePlans.set(key, planned);
   }
   return planned;
 }
 const fixturePlans = new Map<string, Promise<FixturePlan>>();
+
+/**
+ * A fixture plan shared by the test files of one jest run, through the folder that
+ * test/support/global-setup.js makes (SGC_TEST_RUN_DIR): the plans take minutes, and two files
+ * read the same ones. Keyed by the fixture's content. Without the folder, each file plans.
+ */
+async function sharedInRun(key: string, plan: () => Promise<FixturePlan>): Promise<FixturePlan> {
+  const runDir = process.env.SGC_TEST_RUN_DIR;
+  const file = runDir && join(runDir, `${key}.json`);
+  if (file && existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as FixturePlan;
+    if (existsSync(saved.dir)) {
+      const settled = saved.settled && { ...saved.settled, plan: JSON.parse(saved.settled.planText) as ChangePlanJson };
+      return { ...saved, planJson: JSON.parse(saved.planText), ...(settled ? { settled } : {}) };
+    }
+  }
+  const planned = await plan();
+  if (file) {
+    // Parsed plans are left out (they are their text, parsed); written whole, then renamed, so a reader never sees half.
+    const { planJson: _planJson, settled, ...rest } = planned;
+    const saved = { ...rest, ...(settled ? { settled: { ...settled, plan: undefined } } : {}) };
+    writeFileSync(`${file}.partial`, JSON.stringify(saved));
+    renameSync(`${file}.partial`, file);
+  }
+  return planned;
+}
 
 /** A planned real-world fixture: `validate`'s output for the fresh plan, `settled` for the plan against its prior state. */
 export type FixturePlan = HclPlan & { validate?: string; settled?: SettledPlan };

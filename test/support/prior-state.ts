@@ -16,9 +16,10 @@ import { terraform, terraformAsync, writeOfflineOverrides } from "./terraform";
  * built from an EIP's address) is computed from other resources' unknowns. Where the
  * configuration's JSON gives its template text (a JSON configuration such as cdk.tf.json), the
  * fabrication evaluates it; elsewhere (HCL: the plan holds no expression text, and no locals)
- * it puts a stand-in and lets Terraform evaluate: the configuration is planned against the
- * state, every value Terraform plans differently is taken over, and so on until Terraform
- * plans no change (a round per level of such values, usually one).
+ * it guesses (the value of the first resource attribute the expression refers to) or puts a
+ * stand-in, and lets Terraform evaluate: the configuration is planned against the state, every
+ * value Terraform plans differently is taken over, and so on until Terraform plans no change
+ * (`planAgainstOwnState`; a round per level of such values, usually one).
  *
  * Correctness criterion: planning the unchanged base against its own fabricated state reports
  * "No changes" (test/terraform/prior-state.test.ts checks it).
@@ -380,7 +381,7 @@ export function stateFromPlan(plan: ChangePlanJson, schemas: Record<string, Prov
   return fabricateState(plan, schemas, lineageSeed).state;
 }
 
-/** `stateFromPlan`, with the list of stand-ins that Terraform still has to evaluate (see `settle`). */
+/** `stateFromPlan`, with the list of guesses and stand-ins that Terraform still has to evaluate (see `planAgainstOwnState`). */
 export function fabricateState(plan: ChangePlanJson, schemas: Record<string, ProviderSchema>, lineageSeed = "sgc"): FabricatedState {
   const changes = plan.resource_changes.filter((c) => c.mode === "managed");
   for (const c of changes) {
@@ -787,8 +788,8 @@ function stackFiles(stackDir: string, sub = ""): string[] {
     .flatMap((name) => (statSync(join(stackDir, sub, name)).isDirectory() ? stackFiles(stackDir, join(sub, name)) : [join(sub, name)]));
 }
 
-/** What identifies a base configuration: the content of its files. */
-function configurationKey(stackDir: string): string {
+/** What identifies a configuration: the content of its files, module folders included. */
+export function configurationKey(stackDir: string): string {
   const hash = createHash("sha256");
   for (const file of stackFiles(stackDir)) hash.update(file).update("\0").update(readFileSync(join(stackDir, file))).update("\0");
   return hash.digest("hex");
