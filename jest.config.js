@@ -7,4 +7,7 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },
   testTimeout: 120000,
+  // A folder the test files of one run share slow Terraform plans through.
+  globalSetup: "<rootDir>/test/support/global-setup.js",
+  globalTeardown: "<rootDir>/test/support/global-teardown.js",
 };

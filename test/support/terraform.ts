@@ -1,6 +1,6 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "fs";
-import { homedir, tmpdir } from "os";
+import { cpus, homedir, tmpdir } from "os";
 import { join } from "path";
 
 /**
@@ -80,18 +80,68 @@ export interface TerraformRun {
 
 /** Runs Terraform in a directory with the offline CLI config; throws with its output when it fails. */
 export function terraform(dir: string, args: readonly string[]): TerraformRun {
+  const result = spawnSync("terraform", [...args], { cwd: dir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, env: terraformEnv() });
+  return checked(dir, args, { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" });
+}
+
+/**
+ * `terraform()` without blocking, so that several stacks plan at once: at most one Terraform
+ * per core runs (each loads the AWS provider, about a core for seconds); the rest wait their turn.
+ */
+export async function terraformAsync(dir: string, args: readonly string[]): Promise<TerraformRun> {
+  const env = terraformEnv();
+  await slots.acquire();
+  try {
+    const run = await new Promise<TerraformRun>((resolve, reject) => {
+      const child = spawn("terraform", [...args], { cwd: dir, env });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    });
+    return checked(dir, args, run);
+  } finally {
+    slots.release();
+  }
+}
+
+function terraformEnv(): NodeJS.ProcessEnv {
   const setup = terraformSetup();
   if (!setup.ok) throw new Error(setup.reason);
-  const result = spawnSync("terraform", [...args], {
-    cwd: dir,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, TF_CLI_CONFIG_FILE: setup.cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0" },
-  });
-  const run = { status: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+  return { ...process.env, TF_CLI_CONFIG_FILE: setup.cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0" };
+}
+
+function checked(dir: string, args: readonly string[], run: TerraformRun): TerraformRun {
   if (run.status !== 0) throw new Error(`terraform ${args.join(" ")} failed in ${dir} (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
   return run;
 }
+
+/** A counting semaphore: how many Terraform processes `terraformAsync` runs at once. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+const slots = new Slots(Math.max(2, cpus().length));
 
 /**
  * Writes the test-only overrides that let `terraform plan` run with no AWS account: dummy
@@ -119,13 +169,34 @@ export function writeOfflineOverrides(stackDir: string): void {
   );
 }
 
+/** The commands that init, validate and plan a stack offline, the last printing the plan as JSON. */
+const OFFLINE_PLAN = [
+  ["init", "-input=false", "-no-color"],
+  ["validate", "-no-color"],
+  ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"],
+  ["show", "-json", "plan.bin"],
+] as const;
+
+/** An offline plan: the plan as `terraform show -json` prints it, parsed and as text, and what `validate` said. */
+export interface OfflinePlan {
+  plan: TerraformPlanJson;
+  planText: string;
+  validate: TerraformRun;
+}
+
 /** init, validate and plan a stack offline; returns the plan as `terraform show -json` prints it. */
-export function planOffline(stackDir: string): { plan: TerraformPlanJson; planText: string; validate: TerraformRun } {
+export function planOffline(stackDir: string): OfflinePlan {
   writeOfflineOverrides(stackDir);
-  terraform(stackDir, ["init", "-input=false", "-no-color"]);
-  const validate = terraform(stackDir, ["validate", "-no-color"]);
-  terraform(stackDir, ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]);
-  const show = terraform(stackDir, ["show", "-json", "plan.bin"]);
+  const [, validate, , show] = OFFLINE_PLAN.map((args) => terraform(stackDir, args));
+  return { plan: JSON.parse(show.stdout) as TerraformPlanJson, planText: show.stdout, validate };
+}
+
+/** `planOffline` without blocking (see `terraformAsync`). */
+export async function planOfflineAsync(stackDir: string): Promise<OfflinePlan> {
+  writeOfflineOverrides(stackDir);
+  const runs: TerraformRun[] = [];
+  for (const args of OFFLINE_PLAN) runs.push(await terraformAsync(stackDir, args));
+  const [, validate, , show] = runs;
   return { plan: JSON.parse(show.stdout) as TerraformPlanJson, planText: show.stdout, validate };
 }
 

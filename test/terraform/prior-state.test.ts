@@ -3,7 +3,8 @@ import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { compile } from "../../src/compile";
 import { synthesize, writeStacks } from "../../src/targets/aws/synth";
-import { ChangePlan, ChangePlanJson, planChange, priorState } from "../support/prior-state";
+import { planTerraformFixture } from "../support/hcl";
+import { ChangePlan, ChangePlanJson, planChange, priorState, StateResource, TerraformState } from "../support/prior-state";
 import { manifestYaml, ROOT, validManifest } from "../support/sgc";
 import { describeWithTerraform } from "../support/terraform";
 import { sgc } from "../support/cli";
@@ -258,5 +259,94 @@ describeWithTerraform("real Terraform plans of changes against a fabricated prio
     expect((web.change.after!.tags as Record<string, string>)["sgc:ports"]).toBe("tcp/8081");
     expect(withActions(plan, "delete,create")).toEqual([]);
     expect(withActions(plan, "create,delete")).toEqual([]);
+  });
+});
+
+/**
+ * The fabrication beyond sgc's own stacks: hand-written HCL with modules, count, for_each and
+ * values only known after apply (test/fixtures/terraform/), each planned fresh, given the
+ * state fabricated from that plan, and settled by Terraform (every fixture is also planned
+ * this way by test/terraform/real-world.test.ts, which checks that Terraform plans no change).
+ */
+describeWithTerraform("prior state of hand-written HCL: modules, count, for_each, computed values (offline)", () => {
+  const CASES = ["module-toggles", "for-each-groups", "unknown-sources"];
+  const states = new Map<string, { state: TerraformState; planOutput: string; plan: ChangePlanJson }>();
+  beforeAll(async () => {
+    await Promise.all(
+      CASES.map(async (name) => {
+        const { settled } = await planTerraformFixture(name, "prior");
+        states.set(name, { state: settled!.state, planOutput: settled!.planOutput, plan: settled!.plan });
+      }),
+    );
+  }, 900_000);
+
+  /** The attributes of one instance: module ("" for the root), type.name, index key. */
+  function instance(name: string, module: string, resource: string, key?: number | string): Record<string, unknown> {
+    const [type, label] = resource.split(".");
+    const found = states
+      .get(name)!
+      .state.resources.find((r: StateResource) => (r.module ?? "") === module && r.type === type && r.name === label)
+      ?.instances.find((i) => i.index_key === key);
+    if (!found) throw new Error(`no ${module} ${resource} [${String(key)}] in the state of ${name}`);
+    return found.attributes;
+  }
+
+  test.each(CASES)("self-check: %s planned against its own fabricated state has no changes", (name) => {
+    const { planOutput, plan } = states.get(name)!;
+    expect(planOutput).toContain("No changes.");
+    expect(plan.resource_changes.length).toBeGreaterThan(0);
+    expect(plan.resource_changes.filter((c) => c.change.actions.join(",") !== "no-op")).toEqual([]);
+  });
+
+  test("modules and count: resources under their module instance, count indexes as numbers, each rule on its own module's group", () => {
+    const { state } = states.get("module-toggles")!;
+    const modules = [...new Set(state.resources.map((r) => r.module ?? ""))].sort();
+    expect(modules).toEqual(["", "module.app", "module.db", "module.legacy", "module.web"]);
+    expect(state.resources.filter((r) => r.module === "module.web" && r.type === "aws_security_group_rule").map((r) => [r.name, r.instances.map((i) => i.index_key)])).toEqual([
+      ["egress_with_cidr_blocks", [0]],
+      ["ingress_with_cidr_blocks", [0, 1]],
+    ]);
+
+    const web = instance("module-toggles", "module.web", "aws_security_group.this_name_prefix", 0);
+    const app = instance("module-toggles", "module.app", "aws_security_group.this", 0);
+    const db = instance("module-toggles", "module.db", "aws_security_group.this", 0);
+    // The generated name of a name_prefix group, as Terraform makes it: prefix, then 26 characters.
+    expect(web.name).toMatch(/^web-\d{18}[0-9a-f]{8}$/);
+    expect(web.name_prefix).toBe("web-");
+    for (const i of [0, 1]) expect(instance("module-toggles", "module.web", "aws_security_group_rule.ingress_with_cidr_blocks", i).security_group_id).toBe(web.id);
+    expect(instance("module-toggles", "module.app", "aws_security_group_rule.ingress_with_source_security_group_id", 0)).toMatchObject({ security_group_id: app.id, source_security_group_id: web.id });
+    expect(instance("module-toggles", "module.app", "aws_security_group_rule.ingress_with_self", 0)).toMatchObject({ security_group_id: app.id, self: true, source_security_group_id: null });
+    expect(instance("module-toggles", "module.db", "aws_security_group_rule.ingress_with_source_security_group_id", 0)).toMatchObject({ security_group_id: db.id, source_security_group_id: app.id });
+    expect(instance("module-toggles", "module.legacy", "aws_security_group_rule.ingress_with_cidr_blocks", 0).security_group_id).toBe("sg-0123456789abcdef0");
+    expect(new Set([web.id, app.id, db.id]).size).toBe(3);
+  });
+
+  test("for_each: instances keyed by strings, each rule on the instance its key names", () => {
+    const { state } = states.get("for-each-groups")!;
+    expect(state.resources.find((r) => r.type === "aws_security_group" && r.name === "tier")!.instances.map((i) => i.index_key)).toEqual(["app", "db", "web"]);
+    expect(state.resources.find((r) => r.type === "aws_security_group" && r.name === "svc")!.instances.map((i) => i.index_key)).toEqual(["billing", "ledger"]);
+    const tier = (key: string) => instance("for-each-groups", "", "aws_security_group.tier", key).id;
+    expect(instance("for-each-groups", "", "aws_vpc_security_group_ingress_rule.db_from_app")).toMatchObject({ security_group_id: tier("db"), referenced_security_group_id: tier("app") });
+    expect(instance("for-each-groups", "", "aws_vpc_security_group_ingress_rule.tier_reference", "app_from_web")).toMatchObject({ security_group_id: tier("app"), referenced_security_group_id: tier("web") });
+    for (const key of ["app", "db", "web"]) expect(instance("for-each-groups", "", "aws_vpc_security_group_egress_rule.all_out", key).security_group_id).toBe(tier(key));
+    const svc = instance("for-each-groups", "", "aws_security_group.svc", "ledger").id;
+    expect(instance("for-each-groups", "", "aws_vpc_security_group_ingress_rule.svc_from_app", "ledger")).toMatchObject({ security_group_id: svc, from_port: 9000 });
+  });
+
+  test("values known only after apply: a VPC's IPv6 block and an EIP's address, and the rules built from them", () => {
+    const vpc = instance("unknown-sources", "", "aws_vpc.main");
+    expect(vpc).toMatchObject({ id: "vpc-00000000000000001", cidr_block: "10.40.0.0/16", ipv6_cidr_block: "2001:db8:100::/56" });
+    expect(instance("unknown-sources", "", "aws_eip.nat")).toMatchObject({ id: "eipalloc-00000000000000001", allocation_id: "eipalloc-00000000000000001", public_ip: "192.0.2.1" });
+    expect(instance("unknown-sources", "", "aws_security_group.api").vpc_id).toBe(vpc.id);
+    expect(instance("unknown-sources", "", "aws_security_group_rule.api_from_vpc")).toMatchObject({ cidr_blocks: ["10.40.0.0/16"], ipv6_cidr_blocks: ["2001:db8:100::/56"] });
+    // "${aws_eip.nat.public_ip}/32": Terraform's own evaluation, not the address alone.
+    expect(instance("unknown-sources", "", "aws_security_group_rule.api_from_nat").cidr_blocks).toEqual(["192.0.2.1/32"]);
+    expect(instance("unknown-sources", "", "aws_vpc_security_group_ingress_rule.worker_from_nat").cidr_ipv4).toBe("192.0.2.1/32");
+    expect(instance("unknown-sources", "", "aws_vpc_security_group_ingress_rule.worker_from_vpc_ipv6").cidr_ipv6).toBe("2001:db8:100::/56");
+    const admin = instance("unknown-sources", "", "aws_security_group.admin").ingress as { cidr_blocks: string[]; ipv6_cidr_blocks: string[] }[];
+    expect(admin.map((b) => [b.cidr_blocks, b.ipv6_cidr_blocks]).sort()).toEqual([
+      [["10.40.0.0/16"], ["2001:db8:100::/56"]],
+      [["192.0.2.1/32"], []],
+    ]);
   });
 });
