@@ -1,8 +1,12 @@
 import { comparePorts, covers, formatPort, intersect, mergeRanges } from "./ports";
 import { Endpoint, Flow, PortSpec, Rule } from "./types";
 
-/** What the evaluator needs of a rule: which group, which direction, which peer, which ports. */
-export type RuleLike = Pick<Rule, "direction" | "service" | "peer" | "port">;
+/**
+ * What the evaluator needs of a rule: which group, which direction, which peer, which ports.
+ * `owner` is the group as an endpoint when it is not a managed service (a group outside the
+ * input, known by its id, that rules here are attached to).
+ */
+export type RuleLike = Pick<Rule, "direction" | "service" | "peer" | "port"> & { owner?: Endpoint };
 
 /** A stable, unique text key for an endpoint: `service:web`, `network:office:ipv4`, `internet:ipv6`, `cidr:10.0.0.0/8`. */
 export function endpointKey(e: Endpoint): string {
@@ -66,12 +70,12 @@ export function evaluate(rules: readonly RuleLike[], reaches: EgressReach = INTE
   const egressToRanges = new Map<string, RuleLike[]>();
   for (const rule of rules) {
     if (rule.direction !== "egress") continue;
-    if (rule.peer.kind === "service") {
-      const key = `${rule.service}\u0000${rule.peer.name}`;
+    if (rule.peer.kind === "service" || rule.peer.kind === "securityGroup") {
+      const key = `${rule.service}\u0000${rule.peer.kind === "service" ? rule.peer.name : rule.peer.id}`;
       const list = egressToGroups.get(key);
       if (list) list.push(rule.port);
       else egressToGroups.set(key, [rule.port]);
-    } else if (rule.peer.kind !== "securityGroup") {
+    } else {
       const list = egressToRanges.get(rule.service);
       if (list) list.push(rule);
       else egressToRanges.set(rule.service, [rule]);
@@ -79,7 +83,7 @@ export function evaluate(rules: readonly RuleLike[], reaches: EgressReach = INTE
   }
   const flows: Flow[] = [];
   for (const rule of rules) {
-    const self: Endpoint = { kind: "service", name: rule.service };
+    const self: Endpoint = rule.owner ?? { kind: "service", name: rule.service };
     if (rule.direction === "ingress") {
       if (rule.peer.kind === "service") {
         const source = rule.peer.name;

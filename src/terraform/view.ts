@@ -99,9 +99,9 @@ export class TerraformView {
 
   /**
    * The value of an attribute of an instance: known from Terraform, else its configuration's
-   * expression evaluated, else a Ref to it (known only after apply). With a configuration alone,
-   * an attribute it does not set is null, unless the provider computes it (`computed`: an id,
-   * a generated name), which is then known only after apply.
+   * expression evaluated, else a Ref to it (known only after apply). An attribute the
+   * configuration does not set is null, unless the provider computes it (`computed`: an id, a
+   * generated name), which is then known only after apply.
    */
   attribute(instance: Instance, path: readonly (string | number)[], computed = false): Value {
     let knowledge: Knowledge = "unknown";
@@ -125,7 +125,9 @@ export class TerraformView {
       return withUnknowns(dig(instance.values, path), subMask(instance.unknown, path), [...path], instance.address, candidates);
     }
     if (instance.unexpanded) return anything(instance.unexpanded);
-    if (!instance.values && !computed && config) return null;
+    // An attribute the configuration does not set is null, unless the provider computes it;
+    // a plan shows an optional and computed attribute (a rule's source group) as unknown even so.
+    if (!computed && config && !expr && (!instance.values || knowledge === "unknown")) return null;
     return new Ref(instance.address, path);
   }
 

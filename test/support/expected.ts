@@ -25,6 +25,8 @@ export interface FlowJson {
   protocol: string;
   fromPort?: number;
   toPort?: number;
+  icmpType?: number;
+  icmpCode?: number;
 }
 
 /** The expectation of a fixture for a plan variant (the prior one falls back to expected.json). */
@@ -64,7 +66,11 @@ export function flowOf(json: FlowJson): Flow {
   const port: PortSpec =
     json.protocol === "tcp" || json.protocol === "udp"
       ? { protocol: json.protocol, from: json.fromPort ?? NaN, to: json.toPort ?? NaN }
-      : { protocol: json.protocol as "icmp" | "icmpv6" | "all" };
+      : json.protocol === "icmp" || json.protocol === "icmpv6"
+        ? { protocol: json.protocol, ...(json.icmpType !== undefined ? { type: json.icmpType } : {}), ...(json.icmpCode !== undefined ? { code: json.icmpCode } : {}) }
+        : /^\d+$/.test(json.protocol)
+          ? { protocol: "ip", number: Number(json.protocol) }
+          : { protocol: json.protocol as "all" };
   return { from: endpointOfKey(json.from), to: endpointOfKey(json.to), port };
 }
 

@@ -262,7 +262,9 @@ function legacyPorts(port: PortSpec): { protocol: string; from: number; to: numb
       return { protocol: port.protocol, from: port.from, to: port.to };
     case "icmp":
     case "icmpv6":
-      return { protocol: port.protocol, from: -1, to: -1 };
+      return { protocol: port.protocol, from: port.type ?? -1, to: port.type === undefined ? -1 : port.code ?? -1 };
+    case "ip":
+      return { protocol: String(port.number), from: 0, to: 0 };
     case "all":
       return { protocol: "-1", from: 0, to: 0 };
   }

@@ -329,7 +329,7 @@ class Reader {
     const id = resolved.kind === "external" ? resolved.id : `the default security group of ${resolved.vpc}`;
     const known = this.groups.get(id);
     if (known) return known;
-    const external: ReadGroup = { address: id, target: id, name: id, naming: "unknown", tags: {}, isDefault: resolved.kind === "vpc-default", external: resolved.kind === "external", ...(resolved.kind === "vpc-default" ? { vpc: resolved.vpc } : {}), forceNew: {} };
+    const external: ReadGroup = { address: id, target: id, name: id, naming: "unknown", tags: {}, isDefault: resolved.kind === "vpc-default", external: true, ...(resolved.kind === "vpc-default" ? { vpc: resolved.vpc } : {}), forceNew: {} };
     this.groups.set(id, external);
     return external;
   }
@@ -542,6 +542,7 @@ class Reader {
         address,
         direction,
         service: owner.target,
+        ...(owner.external ? { owner: { kind: "securityGroup", id: owner.target } as Endpoint } : {}),
         peer,
         port: fitPort(port, peer),
         ...(typeof description === "string" && description !== "" ? { description } : {}),
