@@ -21,8 +21,8 @@ export async function flowsCommand(file: string, format: string, io: Io, options
   } else {
     const rows = flows.flows.map((f) => [formatEndpoint(f.from), "->", formatEndpoint(f.to), formatPort(f.port)]);
     io.out(rows.length === 0 ? "no flows\n" : table(rows));
-    if (!complete) io.err(incompleteNotice(flows.unreadable));
   }
+  if (!complete) io.err(incompleteNotice(flows.unreadable));
   return complete ? EXIT.ok : EXIT.findings;
 }
 
