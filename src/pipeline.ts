@@ -1,46 +1,192 @@
-import { readFileSync, statSync } from "fs";
+import { closeSync, constants, fstatSync, openSync, readSync, Stats } from "fs";
 import { compile } from "./compile";
-import { Diagnostic } from "./diagnostics";
+import { Diagnostic, FILE_START } from "./diagnostics";
+import { describeKind, detectInputKind, InputKind, NotAnInput } from "./input-kind";
 import { Model } from "./model/types";
+import { ParsedSource, parseYaml } from "./parse";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
-import { isPlanJson, isTerraformJson, readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
-import { ValidManifest, validateText, ValidationResult } from "./validate";
+import { readSecurity, ReadSecurity, resourcesOfPlan, resourcesOfTerraformJson } from "./targets/aws/read";
+import { ValidManifest, validateSource, validateText, ValidationResult } from "./validate";
 import { formatBytes, LIMITS } from "./validate/limits";
 
-/** Reads a file as UTF-8 text, or a diagnostic saying why it cannot be read. */
-export function readInput(file: string): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
+/** The outcome of reading an input: its text, or a diagnostic saying why it cannot be read. */
+export type ReadResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
+
+/** How long a pipe that no process writes to yet is given to get one, before it counts as empty. */
+export const PIPE_WRITER_WAIT_MS = 2000;
+
+/**
+ * Reads an input as UTF-8 text: the single entry point through which every command reads
+ * what the user gives it. Only regular files and pipes (`<(terraform show -json plan)`) are
+ * read; a device such as /dev/zero or a directory is refused. The size limit holds while
+ * reading, whatever the file system says of the size, and a named pipe that nobody writes to
+ * is given up after PIPE_WRITER_WAIT_MS rather than waited on forever.
+ */
+export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): ReadResult {
+  const fail = (code: string, message: string, hint?: string): ReadResult => ({
+    ok: false,
+    diagnostics: [{ code, severity: "error", message, file, ...FILE_START, ...(hint ? { hint } : {}) }],
+  });
+  let fd: number;
   try {
-    const size = statSync(file).size;
-    if (size > LIMITS.fileBytes) {
-      const message = `is ${formatBytes(size)}; sgc reads files of at most ${formatBytes(LIMITS.fileBytes)}`;
-      return { ok: false, diagnostics: [{ code: "too-large", severity: "error", message, file, line: 0, column: 0, hint: "split the manifest into several stacks" }] };
-    }
-    return { ok: true, text: readFileSync(file, "utf8") };
+    // Non-blocking, so that opening a named pipe with no writer returns at once.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? "unknown error"})`;
-    return { ok: false, diagnostics: [{ code: "file-unreadable", severity: "error", message, file, line: 0, column: 0 }] };
+    return fail("file-unreadable", unreadable(error));
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return fail("file-unreadable", "is a directory, not a file");
+    if (!stat.isFile() && !stat.isFIFO()) return fail("not-a-file", `is ${describeFileType(stat)}, not a file or a pipe`);
+    const tooLarge = (what: string) => fail("too-large", `${what}; sgc reads files of at most ${formatBytes(maxBytes)}`, "split the manifest into several stacks");
+    if (stat.size > maxBytes) return tooLarge(`is ${formatBytes(stat.size)}`);
+    const read = readBounded(fd, maxBytes, stat.isFIFO());
+    if (read === "too-large") return tooLarge(`is more than ${formatBytes(maxBytes)}`);
+    if (read === "no-writer") return fail("empty-input", `is a pipe that nothing was written to within ${PIPE_WRITER_WAIT_MS / 1000} s`);
+    return { ok: true, text: read.toString("utf8") };
+  } catch (error) {
+    return fail("file-unreadable", unreadable(error));
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Reads and validates a manifest file, its policy section included: the first stage of every command. */
+function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "is a directory, not a file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return `cannot be read (${code ?? "unknown error"})`;
+}
+
+function describeFileType(stat: Stats): string {
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  if (stat.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Reads a descriptor to its end, or stops once it holds more than `maxBytes`. A pipe is
+ * read without blocking: while its writer has nothing to say yet the reader waits a little,
+ * and a pipe with no writer at all gets PIPE_WRITER_WAIT_MS to find one.
+ */
+function readBounded(fd: number, maxBytes: number, pipe: boolean): Buffer | "too-large" | "no-writer" {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let waitedForWriter = 0;
+  let pause = 1;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      sleep(pause); // a writer is there but has written nothing yet
+      pause = Math.min(pause * 2, 50);
+      continue;
+    }
+    if (n === 0) {
+      // End of file; for a pipe that has given nothing yet, perhaps only no writer so far.
+      if (!pipe || total > 0) break;
+      if (waitedForWriter >= PIPE_WRITER_WAIT_MS) return "no-writer";
+      sleep(20);
+      waitedForWriter += 20;
+      continue;
+    }
+    pause = 1;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > maxBytes) return "too-large";
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Input text parsed, and its kind told by its structure (see input-kind.ts). */
+export type ParsedInput =
+  | { ok: true; kind: "manifest"; text: string; source?: ParsedSource }
+  | { ok: true; kind: Exclude<InputKind, "manifest">; text: string; json: Record<string, unknown> }
+  | { ok: false; diagnostics: Diagnostic[]; text: string };
+
+/**
+ * Parses any input and tells its kind by structure, the same way for every command. JSON is
+ * tried first (fast, and what Terraform writes); anything else is read as YAML, so a manifest
+ * in YAML flow style, which starts with `{` like JSON, is a manifest too. Terraform reads
+ * JSON only, so Terraform or a plan that is not valid JSON gets the JSON error.
+ */
+export function parseInput(text: string, file: string): ParsedInput {
+  // A byte order mark is no JSON; readers of Terraform get the text without it.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let json: unknown;
+  let jsonFailure: Error | undefined;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    jsonFailure = error as Error;
+  }
+  if (!jsonFailure) {
+    const detected = detectInputKind(json);
+    if (!detected.ok) return { ok: false, diagnostics: [notAnInput(detected.reason, file)], text };
+    if (detected.kind === "manifest") return { ok: true, kind: "manifest", text };
+    return { ok: true, kind: detected.kind, text: body, json: json as Record<string, unknown> };
+  }
+  const yaml = parseYaml(text, file);
+  if (!yaml.ok) return { ok: false, diagnostics: looksLikeJson(text, file) ? [jsonError(file, text, jsonFailure)] : yaml.diagnostics, text };
+  const detected = detectInputKind(yaml.source.value);
+  if (!detected.ok) return { ok: false, diagnostics: [notAnInput(detected.reason, file, yaml.source)], text };
+  if (detected.kind === "manifest") return { ok: true, kind: "manifest", text, source: yaml.source };
+  const error = jsonError(file, text, jsonFailure);
+  return { ok: false, diagnostics: [{ ...error, hint: `this looks like ${describeKind(detected.kind)}, which Terraform writes as JSON` }], text };
+}
+
+/**
+ * Whether a text that is neither valid JSON nor valid YAML was meant as JSON, to pick the
+ * syntax error worth showing: a `.json` file, or one that opens with a quoted key or item.
+ */
+function looksLikeJson(text: string, file: string): boolean {
+  return file.toLowerCase().endsWith(".json") || /^\uFEFF?\s*[[{]\s*("|[[{\]}]|$)/.test(text);
+}
+
+function notAnInput(reason: NotAnInput, file: string, source?: ParsedSource): Diagnostic {
+  const at = source && reason.path.length > 0 ? source.locate(reason.path) : FILE_START;
+  return { code: reason.code, severity: "error", message: reason.message, file, ...at, ...(reason.hint ? { hint: reason.hint } : {}) };
+}
+
+/** Reads and validates a manifest file, its policy section included: the first stage of every command that takes manifests only. */
 export function loadManifest(file: string): ValidationResult {
   const input = readInput(file);
   if (!input.ok) return input;
-  return validateManifestText(input.text, file);
+  const parsed = parseInput(input.text, file);
+  if (!parsed.ok) return parsed;
+  if (parsed.kind !== "manifest") {
+    const message = `this is ${describeKind(parsed.kind)}, not a manifest`;
+    return { ok: false, diagnostics: [{ code: "not-a-manifest", severity: "error", message, file, ...FILE_START, hint: "sgc check, flows, diff and graph read Terraform and plans; validate and synth read manifests" }], text: input.text };
+  }
+  return parsed.source ? validateParsedManifest(parsed.source) : validateManifestText(input.text, file);
 }
 
 /** Validates manifest text: YAML, schema, meaning, then the policy section against the rules and packs. */
 export function validateManifestText(text: string, file: string): ValidationResult {
-  return validateText(text, file, (manifest, source) => {
-    if (!manifest.policy) return [];
-    // Loaded only for manifests with a policy section: the packs and rule schemas cost start-up time.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { resolvePolicy } = require("./policies/config") as typeof import("./policies/config");
-    const policy = resolvePolicy({ policy: manifest.policy, source });
-    return policy.ok ? [] : policy.diagnostics;
-  });
+  return validateText(text, file, checkPolicySection);
+}
+
+/** Validates a parsed manifest as validateManifestText does. */
+function validateParsedManifest(source: ParsedSource): ValidationResult {
+  return validateSource(source, checkPolicySection);
+}
+
+function checkPolicySection(manifest: ValidManifest["manifest"], source: ParsedSource): Diagnostic[] {
+  if (!manifest.policy) return [];
+  // Loaded only for manifests with a policy section: the packs and rule schemas cost start-up time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolvePolicy } = require("./policies/config") as typeof import("./policies/config");
+  const policy = resolvePolicy({ policy: manifest.policy, source });
+  return policy.ok ? [] : policy.diagnostics;
 }
 
 /** Any input a command reads: a manifest, a synthesized Terraform configuration, or a plan. */
@@ -48,7 +194,7 @@ export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
   | { kind: "terraform" | "plan"; file: string; text: string; security: ReadSecurity };
 
-/** Loads a manifest, a `cdk.tf.json` or a `terraform show -json` plan, telling them apart by content. */
+/** Loads a manifest, a `cdk.tf.json` or a `terraform show -json` plan, telling them apart by structure. */
 export function loadAnyInput(file: string): LoadResult {
   const read = readInput(file);
   if (!read.ok) return read;
@@ -58,32 +204,20 @@ export function loadAnyInput(file: string): LoadResult {
 /** The outcome of loading any input: the input, or why it cannot be used. */
 export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string };
 
-/** Loads input text already read (from a file, or from git), telling the kinds apart by content. */
+/** Loads input text already read (from a file, or from git), telling the kinds apart by structure. */
 export function loadAnyText(text: string, file: string): LoadResult {
-  if (/^\s*[{[]/.test(text)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, diagnostics: [jsonError(file, text, error as Error)], text };
-    }
-    if (isPlanJson(json)) return { ok: true, input: { kind: "plan", file, text, security: readSecurity(resourcesOfPlan(json), "plan") } };
-    if (isTerraformJson(json)) return { ok: true, input: { kind: "terraform", file, text, security: readSecurity(resourcesOfTerraformJson(json)) } };
-    // JSON is YAML: a manifest written as JSON goes through the manifest path below.
-    const isManifest = json !== null && typeof json === "object" && "services" in json && "version" in json;
-    if (!isManifest) return {
-      ok: false,
-      diagnostics: [{ code: "unknown-input", severity: "error", message: "JSON input is neither a manifest, a synthesized Terraform configuration (cdk.tf.json) nor a plan from terraform show -json", file, line: 1, column: 1 }],
-      text,
-    };
+  const parsed = parseInput(text, file);
+  if (!parsed.ok) return parsed;
+  if (parsed.kind !== "manifest") {
+    const security = parsed.kind === "plan" ? readSecurity(resourcesOfPlan(parsed.json), "plan") : readSecurity(resourcesOfTerraformJson(parsed.json));
+    return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, security } };
   }
-  const result = validateManifestText(text, file);
+  const result = parsed.source ? validateParsedManifest(parsed.source) : validateManifestText(text, file);
   if (!result.ok) return result;
   const compiled = compileManifest(result.valid);
   if (!compiled.ok) return { ...compiled, text };
   return { ok: true, input: { kind: "manifest", file, text, valid: result.valid, model: compiled.model } };
 }
-
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */
 export function compileManifest(valid: ValidManifest): { ok: true; model: Model } | { ok: false; diagnostics: Diagnostic[] } {
   const model = compile(valid.manifest);

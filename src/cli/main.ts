@@ -57,8 +57,8 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
 
   program
     .command("flows")
-    .description("print the effective allowed flows of a manifest or a synthesized cdk.tf.json")
-    .argument("<file>", "a manifest or a cdk.tf.json")
+    .description("print the effective allowed flows of a manifest, a synthesized cdk.tf.json or a plan JSON")
+    .argument("<file>", "a manifest, a synthesized cdk.tf.json or `terraform show -json` output")
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
     .action((file: string, options: { format: string }) => {
       code = command<typeof import("./commands/flows")>("flows").flowsCommand(file, options.format, io);

@@ -45,7 +45,7 @@ describe("sgc validate", () => {
   test("a missing file: exit 2 with a clear message", async () => {
     const r = await sgc("validate", "/nonexistent/services.yaml");
     expect(r.code).toBe(2);
-    expect(r.err).toContain("/nonexistent/services.yaml: error file-unreadable no such file");
+    expect(r.err).toContain("/nonexistent/services.yaml:1:1: error file-unreadable no such file");
   });
 });
 

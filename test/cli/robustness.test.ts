@@ -111,7 +111,7 @@ describe("odd inputs and calls get located errors, never a stack trace", () => {
     const out = join(dir, "out-policy");
     await sgc("synth", manifest, "--out", out);
     const r = await sgc("check", join(out, "stacks", "test", "cdk.tf.json"), "--policy", manifest);
-    expect(r.out).toContain(`${manifest}:13:7: warning expired-exception`);
+    expect(r.out).toContain(`${manifest}:13:7: warn expired-exception`);
     expect(r.out).toContain('    - { rule: wide-cidr, target: web, reason: "Expired long ago, SEC-1", expires: 2020-01-01 }');
   });
 });

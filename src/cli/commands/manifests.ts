@@ -1,4 +1,4 @@
-import { Diagnostic } from "../../diagnostics";
+import { Diagnostic, FILE_START } from "../../diagnostics";
 import { Model } from "../../model/types";
 import { compileManifest, loadManifest } from "../../pipeline";
 import { ValidManifest } from "../../validate";
@@ -56,7 +56,8 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io): 
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (!e.code) throw error;
-    return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message: `cannot write the output: ${e.message}`, file: outDir, line: 0, column: 0 }]);
+    const message = `cannot write the output, so nothing was written: ${e.message}`;
+    return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message, file: e.path ?? outDir, ...FILE_START }]);
   }
   models.forEach((model, i) => io.out(`${model.name}: wrote ${written[i]}\n  ${summary(model)}\n`));
   return EXIT.ok;
