@@ -12,15 +12,12 @@ import { formatBytes, LIMITS } from "./validate/limits";
 /** The outcome of reading an input: its text, or a diagnostic saying why it cannot be read. */
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
 
-/** How long a pipe that no process writes to yet is given to get one, before it counts as empty. */
-export const PIPE_WRITER_WAIT_MS = 2000;
-
 /**
  * Reads an input as UTF-8 text: the single entry point through which every command reads
  * what the user gives it. Only regular files and pipes (`<(terraform show -json plan)`) are
  * read; a device such as /dev/zero or a directory is refused. The size limit holds while
  * reading, whatever the file system says of the size, and a named pipe that nobody writes to
- * is given up after PIPE_WRITER_WAIT_MS rather than waited on forever.
+ * is given up after LIMITS.pipeWriterWaitMs rather than waited on forever.
  */
 export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): ReadResult {
   const fail = (code: string, message: string, hint?: string): ReadResult => ({
@@ -42,7 +39,7 @@ export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): Re
     if (stat.size > maxBytes) return tooLarge(`is ${formatBytes(stat.size)}`);
     const read = readBounded(fd, maxBytes, stat.isFIFO());
     if (read === "too-large") return tooLarge(`is more than ${formatBytes(maxBytes)}`);
-    if (read === "no-writer") return fail("empty-input", `is a pipe that nothing was written to within ${PIPE_WRITER_WAIT_MS / 1000} s`);
+    if (read === "no-writer") return fail("empty-input", `is a pipe that nothing was written to within ${LIMITS.pipeWriterWaitMs / 1000} s`);
     return { ok: true, text: read.toString("utf8") };
   } catch (error) {
     return fail("file-unreadable", unreadable(error));
@@ -69,7 +66,7 @@ function describeFileType(stat: Stats): string {
 /**
  * Reads a descriptor to its end, or stops once it holds more than `maxBytes`. A pipe is
  * read without blocking: while its writer has nothing to say yet the reader waits a little,
- * and a pipe with no writer at all gets PIPE_WRITER_WAIT_MS to find one.
+ * and a pipe with no writer at all gets LIMITS.pipeWriterWaitMs to find one.
  */
 function readBounded(fd: number, maxBytes: number, pipe: boolean): Buffer | "too-large" | "no-writer" {
   const chunks: Buffer[] = [];
@@ -90,7 +87,7 @@ function readBounded(fd: number, maxBytes: number, pipe: boolean): Buffer | "too
     if (n === 0) {
       // End of file; for a pipe that has given nothing yet, perhaps only no writer so far.
       if (!pipe || total > 0) break;
-      if (waitedForWriter >= PIPE_WRITER_WAIT_MS) return "no-writer";
+      if (waitedForWriter >= LIMITS.pipeWriterWaitMs) return "no-writer";
       sleep(20);
       waitedForWriter += 20;
       continue;

@@ -11,6 +11,8 @@ export const LIMITS = {
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */
   rules: 150_000,
+  /** How long a pipe that no process writes to yet is given to get one before it counts as empty, in ms. */
+  pipeWriterWaitMs: 2000,
 };
 
 /** Bytes as people read them: `16 MiB`, `512 KiB`. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { sgc } from "../support/cli";
@@ -12,6 +12,24 @@ function writeManifest(dir: string, name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
+}
+
+/** Every path under a folder with its contents (files) or "dir", to compare a tree byte for byte. */
+function snapshotTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        out[path] = "dir";
+        walk(path);
+      } else {
+        out[path] = readFileSync(path, "latin1");
+      }
+    }
+  };
+  walk(root);
+  return out;
 }
 
 const BROKEN = "version: 1\nname: broken\naws:\n  region: us-east-1\n  vpcId: vpc-0a1b2c3d4e5f67890\nservices:\n  web:\n    ports: [80]\n    consumers: [lb]\n";
@@ -84,6 +102,51 @@ describe("sgc synth", () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
+  test("all stacks or none: when the second stack cannot be written, the first keeps its old file", async () => {
+    const dir = tmp();
+    const out = join(dir, "out");
+    const first = writeManifest(dir, "first.yaml", readFileSync(example("three-tier"), "utf8"));
+    expect((await sgc("synth", first, "--out", out)).code).toBe(0);
+    const file = join(out, "stacks", "three-tier", "cdk.tf.json");
+    writeFileSync(file, "the earlier output\n");
+    // The second stack's file cannot be written: a folder stands where it goes.
+    mkdirSync(join(out, "stacks", "web-postgres", "cdk.tf.json"), { recursive: true });
+    const before = snapshotTree(out);
+
+    const r = await sgc("synth", first, example("web-postgres"), "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cdk\.tf\.json:1:1: error cannot-write cannot write the output, so nothing was written/);
+    expect(snapshotTree(out)).toEqual(before);
+
+    // A file where the second stack's folder goes fails as early, and leaves as little.
+    const other = join(dir, "other");
+    mkdirSync(join(other, "stacks"), { recursive: true });
+    writeFileSync(join(other, "stacks", "web-postgres"), "not a folder\n");
+    const otherBefore = snapshotTree(other);
+    expect((await sgc("synth", first, example("web-postgres"), "--out", other)).code).toBe(2);
+    expect(snapshotTree(other)).toEqual(otherBefore);
+  });
+
+  test("writes nothing where it runs: no ./cdktf.out when --out is elsewhere", async () => {
+    const cwd = process.cwd();
+    const here = tmp();
+    const saved = process.env.CDKTF_OUTDIR;
+    process.chdir(here);
+    try {
+      delete process.env.CDKTF_OUTDIR;
+      expect((await sgc("synth", example("three-tier"), "--out", join(tmp(), "out"))).code).toBe(0);
+      expect(readdirSync(here)).toEqual([]);
+      // cdktf's own setting for where its app writes does not lead sgc astray either.
+      process.env.CDKTF_OUTDIR = join(here, "cdktf-outdir");
+      expect((await sgc("synth", example("three-tier"), "--out", join(tmp(), "out"))).code).toBe(0);
+      expect(readdirSync(here)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
+  });
+
   test("two manifests with the same stack name are refused", async () => {
     const dir = tmp();
     const copy = writeManifest(dir, "copy.yaml", readFileSync(example("three-tier"), "utf8"));
@@ -143,6 +206,14 @@ describe("usage", () => {
     expect(help.out).toMatch(/validate[\s\S]*synth[\s\S]*flows/);
     const version = await sgc("--version");
     expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+
+  test("each command's help names every input it reads", async () => {
+    const flows = await sgc("flows", "--help");
+    expect(flows.code).toBe(0);
+    expect(flows.out).toMatch(/manifest, a synthesized cdk\.tf\.json or a plan/);
+    expect(flows.out).toContain("terraform show -json");
+    for (const command of ["check", "graph"]) expect((await sgc(command, "--help")).out).toMatch(/plan/);
   });
 
   test("an unknown command, a missing argument or a bad option value is a usage error, exit 2", async () => {
