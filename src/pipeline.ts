@@ -133,7 +133,11 @@ export function parseInput(text: string, file: string): ParsedInput {
     return { ok: true, kind: detected.kind, text: body, json: json as Record<string, unknown> };
   }
   const yaml = parseYaml(text, file);
-  if (!yaml.ok) return { ok: false, diagnostics: looksLikeJson(text, file) ? [jsonError(file, text, jsonFailure)] : yaml.diagnostics, text };
+  if (!yaml.ok) {
+    // Nesting past the limit is why sgc stopped reading, whichever syntax was meant.
+    const tooDeep = yaml.diagnostics.some((d) => d.code === "yaml-too-deep");
+    return { ok: false, diagnostics: looksLikeJson(text, file) && !tooDeep ? [jsonError(file, text, jsonFailure)] : yaml.diagnostics, text };
+  }
   const detected = detectInputKind(yaml.source.value);
   if (!detected.ok) return { ok: false, diagnostics: [notAnInput(detected.reason, file, yaml.source)], text };
   if (detected.kind === "manifest") return { ok: true, kind: "manifest", text, source: yaml.source };
@@ -257,11 +261,11 @@ function tagCountProblems(model: Model, valid: ValidManifest): Diagnostic[] {
 
 /** A JSON syntax error, located when the parser says where. */
 export function jsonError(file: string, text: string, error: Error): Diagnostic {
-  const offset = /position (\d+)/.exec(error.message);
+  const offset = /position (\d+)/.exec(error.message)?.[1] ?? (/end of JSON input/.test(error.message) ? String(text.length) : undefined);
   let line = 1;
   let column = 1;
-  if (offset) {
-    const before = text.slice(0, Number(offset[1])).split("\n");
+  if (offset !== undefined) {
+    const before = text.slice(0, Number(offset)).split("\n");
     line = before.length;
     column = before[before.length - 1].length + 1;
   }

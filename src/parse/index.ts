@@ -165,13 +165,16 @@ class TooDeep extends Error {
   }
 }
 
-/** yaml's parser, refusing nesting past MAX_NESTING (its stack holds the document and each open collection). */
+/** yaml's parser, refusing nesting past MAX_NESTING: its stack holds the document, then each open collection. */
 class BoundedParser extends Parser {
   override *next(source: string): Generator<CST.Token, void> {
+    const start = this.offset;
     yield* super.next(source);
-    if (this.stack.length > MAX_NESTING + 2) throw new TooDeep(this.offset);
+    if (this.stack.length > MAX_NESTING + 1 && COLLECTIONS.has(this.stack[this.stack.length - 1].type)) throw new TooDeep(start);
   }
 }
+
+const COLLECTIONS = new Set(["block-map", "block-seq", "flow-collection"]);
 
 /** Feeds every line start of `text` to a line counter that the parser never filled. */
 function countLines(lineCounter: LineCounter, text: string): void {
@@ -245,7 +248,8 @@ function keyProblems(root: unknown, text: string): { code: string; message: stri
     if (tag !== undefined && !CORE_TAGS.has(tag) && (isScalar(node) || isMap(node) || isSeq(node)) && node.range) {
       // Unknown tags (yaml warns and reads a string) and tags yaml resolves to a Buffer, a Set
       // or a Date alike: refused, at the tag.
-      const bang = text.lastIndexOf("!", node.range[0]);
+      let bang = text.lastIndexOf("!", node.range[0]);
+      while (bang > 0 && text[bang - 1] === "!") bang--;
       const name = tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
       problems.push({ code: "yaml-unknown-tag", message: `${name} is not a tag sgc reads`, node, offset: bang >= 0 ? bang : node.range[0], hint: TAG_HINT });
       return;

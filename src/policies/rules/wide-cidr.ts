@@ -57,7 +57,9 @@ export default defineRule<{ minPrefixLength: PerFamily; networkPrefixLength: Per
   },
 });
 
-/** The prefix length of the largest block no bigger than `count` addresses: 2^31 addresses is a /1. */
+/** The prefix length of the block nearest in size to `count` addresses (on a log scale): 2^31 addresses, or a little less, is a /1. */
 function equivalentPrefix(count: bigint, family: Family): number {
-  return familyBits(family) - (count.toString(2).length - 1);
+  let log2 = count.toString(2).length - 1;
+  if (count * count >= 1n << BigInt(2 * log2 + 1)) log2++;
+  return familyBits(family) - log2;
 }
