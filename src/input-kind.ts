@@ -44,7 +44,7 @@ const RECOGNISED_BY = "a manifest (version and services), a Terraform configurat
  */
 export function detectInputKind(value: unknown): DetectedKind {
   if (value === null || value === undefined) {
-    return { ok: false, reason: { code: "empty-input", message: "the input is empty", hint: "a manifest starts with version: 1", path: [] } };
+    return { ok: false, reason: { code: "empty-input", message: "the input holds no data: it is empty, or comments only", hint: "a manifest starts with version: 1", path: [] } };
   }
   if (typeof value !== "object" || Array.isArray(value)) {
     const what = Array.isArray(value) ? "a list" : `a ${typeof value}`;

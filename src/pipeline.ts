@@ -40,11 +40,33 @@ export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): Re
     const read = readBounded(fd, maxBytes, stat.isFIFO());
     if (read === "too-large") return tooLarge(`is more than ${formatBytes(maxBytes)}`);
     if (read === "no-writer") return fail("empty-input", `is a pipe that nothing was written to within ${LIMITS.pipeWriterWaitMs / 1000} s`);
-    return { ok: true, text: read.toString("utf8") };
+    return decodeInput(read, file);
   } catch (error) {
     return fail("file-unreadable", unreadable(error));
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Bytes as UTF-8 text. Text in another encoding is refused rather than read with replacement
+ * characters: UTF-16 (what Windows PowerShell writes with `>`) by its byte order mark, anything
+ * else at its first byte that is not UTF-8.
+ */
+export function decodeInput(bytes: Buffer, file: string): ReadResult {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    const hint = "save it as UTF-8 (in Windows PowerShell: ... | Out-File -Encoding utf8)";
+    return { ok: false, diagnostics: [{ code: "not-utf8", severity: "error", message: "is UTF-16 text; sgc reads UTF-8", file, ...FILE_START, hint }] };
+  }
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const text = bytes.toString("utf8");
+    const at = text.indexOf("\ufffd");
+    const before = text.slice(0, Math.max(0, at));
+    const line = before.split(/\r\n|\r|\n/).length;
+    const column = before.length - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) ;
+    return { ok: false, diagnostics: [{ code: "not-utf8", severity: "error", message: "is not UTF-8 text: this byte is not UTF-8", file, line, column, hint: "save the file as UTF-8" }] };
   }
 }
 
@@ -134,9 +156,9 @@ export function parseInput(text: string, file: string): ParsedInput {
   }
   const yaml = parseYaml(text, file);
   if (!yaml.ok) {
-    // Nesting past the limit is why sgc stopped reading, whichever syntax was meant.
-    const tooDeep = yaml.diagnostics.some((d) => d.code === "yaml-too-deep");
-    return { ok: false, diagnostics: looksLikeJson(text, file) && !tooDeep ? [jsonError(file, text, jsonFailure)] : yaml.diagnostics, text };
+    // A limit is why sgc stopped reading, whichever syntax was meant.
+    const limited = yaml.diagnostics.some((d) => d.code === "yaml-too-deep" || d.code === "too-large");
+    return { ok: false, diagnostics: looksLikeJson(text, file) && !limited ? [jsonError(file, text, jsonFailure)] : yaml.diagnostics, text };
   }
   const detected = detectInputKind(yaml.source.value);
   if (!detected.ok) return { ok: false, diagnostics: [notAnInput(detected.reason, file, yaml.source)], text };
@@ -210,7 +232,14 @@ export function loadAnyText(text: string, file: string): LoadResult {
   const parsed = parseInput(text, file);
   if (!parsed.ok) return parsed;
   if (parsed.kind !== "manifest") {
-    const security = parsed.kind === "plan" ? readSecurity(resourcesOfPlan(parsed.json), "plan") : readSecurity(resourcesOfTerraformJson(parsed.json));
+    let security: ReadSecurity;
+    try {
+      security = parsed.kind === "plan" ? readSecurity(resourcesOfPlan(parsed.json), "plan") : readSecurity(resourcesOfTerraformJson(parsed.json));
+    } catch (error) {
+      // A reader that trips on an odd shape fails closed, as an input it cannot read, never as a crash.
+      const message = `sgc cannot read this ${describeKind(parsed.kind).replace(/^an? /, "")}: ${(error as Error).message}`;
+      return { ok: false, diagnostics: [{ code: "unreadable-input", severity: "error", message, file, ...FILE_START, hint: "sgc expects Terraform's own JSON here; if it is, please report this input" }], text: parsed.text };
+    }
     return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, security } };
   }
   const result = parsed.source ? validateParsedManifest(parsed.source) : validateManifestText(text, file);

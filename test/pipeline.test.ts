@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from "child_process";
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { readInput } from "../src/pipeline";
+import * as read from "../src/targets/aws/read";
 import { LIMITS } from "../src/validate/limits";
 import { sgc } from "./support/cli";
 import { ROOT } from "./support/sgc";
@@ -79,6 +80,45 @@ describe("readInput", () => {
     writer(path, { bytes: 4 * 1024 * 1024 });
     const result = await withLimits({ pipeWriterWaitMs: 10_000 }, () => readInput(path, 64 * 1024));
     expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "too-large", message: "is more than 64 KiB; sgc reads files of at most 64 KiB", line: 1, column: 1 }] });
+  });
+});
+
+describe("decoding", () => {
+  test("UTF-16 text (what Windows PowerShell writes with >) is refused with a hint, not read as NULs", () => {
+    const file = join(dir, "utf16.yaml");
+    writeFileSync(file, Buffer.from(`\ufeff${readFileSync(example, "utf8")}`, "utf16le"));
+    expect(readInput(file)).toMatchObject({ ok: false, diagnostics: [{ code: "not-utf8", message: "is UTF-16 text; sgc reads UTF-8", line: 1, column: 1, hint: expect.stringContaining("UTF-8") }] });
+  });
+
+  test("a byte that is not UTF-8 is refused where it stands, not replaced silently", () => {
+    const file = join(dir, "latin1.yaml");
+    writeFileSync(file, Buffer.concat([Buffer.from("version: 1\nname: caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    expect(readInput(file)).toMatchObject({ ok: false, diagnostics: [{ code: "not-utf8", line: 2, column: 10 }] });
+  });
+
+  test("UTF-8 with a byte order mark is fine; the mark is not part of the text", () => {
+    const file = join(dir, "bom.yaml");
+    writeFileSync(file, `\ufeff${readFileSync(example, "utf8")}`);
+    expect(readInput(file)).toEqual({ ok: true, text: readFileSync(example, "utf8") });
+  });
+});
+
+describe("Terraform that a reader trips over", () => {
+  test("is an input sgc cannot read (exit 2), never an internal error", async () => {
+    const spy = jest.spyOn(read, "readSecurity").mockImplementation(() => {
+      throw new Error("Cannot read properties of null (reading 'cidr_blocks')");
+    });
+    try {
+      const file = join(dir, "odd.tf.json");
+      writeFileSync(file, '{"resource": {"aws_security_group": {"g": {"ingress": [null]}}}}');
+      for (const command of ["check", "flows", "graph"]) {
+        const r = await sgc(command, file);
+        expect(r.code).toBe(2);
+        expect(r.err).toContain(`${file}:1:1: error unreadable-input sgc cannot read this Terraform configuration: Cannot read properties of null`);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

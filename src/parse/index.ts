@@ -1,5 +1,6 @@
 import { Alias, Composer, CST, Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Node, Pair, Parser, YAMLMap, YAMLParseError } from "yaml";
 import { Diagnostic, Position, sortDiagnostics } from "../diagnostics";
+import { LIMITS } from "../validate/limits";
 
 /** A path into a parsed document: map keys and sequence indexes, as in a JSON pointer. */
 export type Path = readonly (string | number)[];
@@ -64,7 +65,8 @@ export function parseYaml(text: string, file: string): ParseResult {
   const parsable = text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
   const parsed = parseBounded(parsable, lineCounter);
   if (!parsed.ok) {
-    push("yaml-too-deep", `collections nest more than ${MAX_NESTING} levels deep`, parsed.offset, "a manifest nests a few levels; is this the file you meant?");
+    if (parsed.reason === "deep") push("yaml-too-deep", `collections nest more than ${MAX_NESTING} levels deep`, parsed.offset, "a manifest nests a few levels; is this the file you meant?");
+    else push("too-large", `the text holds more than ${LIMITS.yamlTokens.toLocaleString("en-US")} YAML tokens; sgc reads at most that many`, parsed.offset, "split the manifest into several stacks");
     return { ok: false, diagnostics };
   }
   const doc = parsed.doc;
@@ -130,7 +132,7 @@ export function parseYaml(text: string, file: string): ParseResult {
  * parseDocument, with the parser stopped as soon as collections nest too deeply: the check
  * runs as each token is read, before a deep document costs its weight.
  */
-function parseBounded(text: string, lineCounter: LineCounter): { ok: true; doc: Document } | { ok: false; offset: number } {
+function parseBounded(text: string, lineCounter: LineCounter): { ok: true; doc: Document } | { ok: false; reason: "deep" | "large"; offset: number } {
   const parser = new BoundedParser(lineCounter.addNewLine);
   const composer = new Composer({
     version: "1.2",
@@ -152,25 +154,35 @@ function parseBounded(text: string, lineCounter: LineCounter): { ok: true; doc: 
       }
     }
   } catch (error) {
-    if (error instanceof TooDeep) return { ok: false, offset: error.offset };
+    if (error instanceof Refused) return { ok: false, reason: error.reason, offset: error.offset };
     throw error;
   }
   return { ok: true, doc: doc! };
 }
 
-/** Thrown by the parser where nesting passes the limit. */
-class TooDeep extends Error {
-  constructor(readonly offset: number) {
-    super("too deep");
+/** Thrown by the parser where nesting or size passes the limit. */
+class Refused extends Error {
+  constructor(
+    readonly reason: "deep" | "large",
+    readonly offset: number,
+  ) {
+    super(reason);
   }
 }
 
-/** yaml's parser, refusing nesting past MAX_NESTING: its stack holds the document, then each open collection. */
+/**
+ * yaml's parser, refusing nesting past MAX_NESTING (its stack holds the document, then each
+ * open collection) and text past LIMITS.yamlTokens, as it reads: neither costs more than the
+ * limits allow before it is refused.
+ */
 class BoundedParser extends Parser {
+  private tokens = 0;
+
   override *next(source: string): Generator<CST.Token, void> {
     const start = this.offset;
+    if (++this.tokens > LIMITS.yamlTokens) throw new Refused("large", start);
     yield* super.next(source);
-    if (this.stack.length > MAX_NESTING + 1 && COLLECTIONS.has(this.stack[this.stack.length - 1].type)) throw new TooDeep(start);
+    if (this.stack.length > MAX_NESTING + 1 && COLLECTIONS.has(this.stack[this.stack.length - 1].type)) throw new Refused("deep", start);
   }
 }
 
@@ -257,7 +269,9 @@ function keyProblems(root: unknown, text: string): { code: string; message: stri
     if (isScalar(node) && typeof node.value === "number" && node.range) {
       const written = text.slice(node.range[0], node.range[1]).trim();
       if (!/^-?(0|[1-9][0-9]*)$/.test(written)) {
-        problems.push({ code: "yaml-number-format", message: `${written} is not a whole number written in plain decimal`, node, hint: `write ${Number.isInteger(node.value) ? node.value : Math.round(node.value)}` });
+        const whole = Math.round(node.value);
+        const hint = Number.isSafeInteger(whole) ? `write ${whole}` : undefined;
+        problems.push({ code: "yaml-number-format", message: `${written} is not a whole number written in plain decimal`, node, ...(hint ? { hint } : {}) });
       }
       return;
     }

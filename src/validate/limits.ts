@@ -7,6 +7,11 @@
 export const LIMITS = {
   /** Bytes of a manifest, cdk.tf.json or plan file. */
   fileBytes: 64 * 1024 * 1024,
+  /**
+   * YAML tokens in a manifest (JSON manifests are read as YAML too). Reading YAML costs by the
+   * token, far more than JSON.parse does by the byte; 20,000 services are about a million tokens.
+   */
+  yamlTokens: 2_500_000,
   /** Services in one manifest. */
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from "os";
 import { join } from "path";
 import { sgc } from "../support/cli";
+import { treeOf } from "../support/fuzz";
 import { ROOT } from "../support/sgc";
 
 const example = (name: string) => join(ROOT, "examples", `${name}.yaml`);
@@ -12,24 +13,6 @@ function writeManifest(dir: string, name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;
-}
-
-/** Every path under a folder with its contents (files) or "dir", to compare a tree byte for byte. */
-function snapshotTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        out[path] = "dir";
-        walk(path);
-      } else {
-        out[path] = readFileSync(path, "latin1");
-      }
-    }
-  };
-  walk(root);
-  return out;
 }
 
 const BROKEN = "version: 1\nname: broken\naws:\n  region: us-east-1\n  vpcId: vpc-0a1b2c3d4e5f67890\nservices:\n  web:\n    ports: [80]\n    consumers: [lb]\n";
@@ -111,20 +94,20 @@ describe("sgc synth", () => {
     writeFileSync(file, "the earlier output\n");
     // The second stack's file cannot be written: a folder stands where it goes.
     mkdirSync(join(out, "stacks", "web-postgres", "cdk.tf.json"), { recursive: true });
-    const before = snapshotTree(out);
+    const before = treeOf(out);
 
     const r = await sgc("synth", first, example("web-postgres"), "--out", out);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cdk\.tf\.json:1:1: error cannot-write cannot write the output, so nothing was written/);
-    expect(snapshotTree(out)).toEqual(before);
+    expect(treeOf(out)).toEqual(before);
 
     // A file where the second stack's folder goes fails as early, and leaves as little.
     const other = join(dir, "other");
     mkdirSync(join(other, "stacks"), { recursive: true });
     writeFileSync(join(other, "stacks", "web-postgres"), "not a folder\n");
-    const otherBefore = snapshotTree(other);
+    const otherBefore = treeOf(other);
     expect((await sgc("synth", first, example("web-postgres"), "--out", other)).code).toBe(2);
-    expect(snapshotTree(other)).toEqual(otherBefore);
+    expect(treeOf(other)).toEqual(otherBefore);
   });
 
   test("writes nothing where it runs: no ./cdktf.out when --out is elsewhere", async () => {

@@ -13,7 +13,7 @@ import { checkContract, workspace, Workspace } from "../support/fuzz";
 const example = (name: string) => readFileSync(join(ROOT, "examples", `${name}.yaml`), "utf8");
 const threeTier = parse(example("three-tier")) as Record<string, unknown>;
 
-const CASES: { name: string; text: string; extension?: string }[] = [
+const CASES: { name: string; text: string | Buffer; extension?: string }[] = [
   // Found by the fuzzer: a YAML manifest in flow style passed validate and synth, while check,
   // flows, graph and diff refused it as broken JSON.
   {
@@ -45,6 +45,18 @@ const CASES: { name: string; text: string; extension?: string }[] = [
   { name: "a newline inside a value", text: example("three-tier").replace("name: three-tier", 'name: "three\\ntier"') },
   { name: "2 MB of nested brackets", text: "[".repeat(2 * 1024 * 1024) },
   { name: "the internet in halves", text: readFileSync(join(ROOT, "test", "fixtures", "internet-in-disguise", "manifest.yaml"), "utf8") },
+  // Found by the hand round of hostile input: Terraform readers that tripped over nulls said "internal error".
+  {
+    name: "a plan with nulls where modules and resources go",
+    text: '{"format_version": "1.2", "planned_values": {"root_module": {"resources": [null, 1, {"mode": "managed", "type": "aws_security_group", "name": "x", "address": null, "values": null}], "child_modules": [null, {"resources": "x"}]}}, "configuration": {"root_module": {"module_calls": {"a": null, "b": {"module": null}}}}, "resource_changes": [null, {"change": null}]}',
+    extension: ".json",
+  },
+  {
+    name: "a group whose inline rules are null, a number and a string",
+    text: '{"resource": {"aws_security_group": {"g": {"ingress": [null, 1, "x", {"protocol": "-1", "cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1", null, 5]}], "tags": {"__proto__": "x", "sgc:service": "constructor", "sgc:ports": "tcp/99999 x/y"}}}}}',
+    extension: ".json",
+  },
+  { name: "UTF-16 text", text: Buffer.from(`\ufeff${example("three-tier")}`, "utf16le") },
 ];
 
 let ws: Workspace;

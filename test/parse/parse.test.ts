@@ -1,4 +1,5 @@
 import { MAX_ALIAS_EXPANSIONS, MAX_NESTING, ParsedSource, parseYaml, Path } from "../../src/parse";
+import { LIMITS } from "../../src/validate/limits";
 
 /** Parses text that must be valid, failing the test with the diagnostics otherwise. */
 function parsed(text: string): ParsedSource {
@@ -41,11 +42,13 @@ describe("parseYaml: values", () => {
     ["1e3", "write 1000"],
     ["8080.0", "write 8080"],
     ["0x1BB", "write 443"],
+    ["1e400", undefined],
+    ["1e30", undefined],
   ])("a number written as %s is refused, not read silently as another number", (written, hint) => {
     expect(parseYaml(`ports: [${written}]\n`, "sgc.yaml")).toEqual({
       ok: false,
       diagnostics: [
-        { code: "yaml-number-format", severity: "error", message: `${written} is not a whole number written in plain decimal`, file: "sgc.yaml", line: 1, column: 9, hint },
+        { code: "yaml-number-format", severity: "error", message: `${written} is not a whole number written in plain decimal`, file: "sgc.yaml", line: 1, column: 9, ...(hint ? { hint } : {}) },
       ],
     });
   });
@@ -240,6 +243,20 @@ describe("parseYaml: what YAML 1.2 does not allow, and what a manifest has no us
   test("2 MB of brackets are refused at the limit, before anything reads the rest", () => {
     const result = parseYaml("[".repeat(2 * 1024 * 1024), "sgc.yaml");
     expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-too-deep", line: 1, column: MAX_NESTING + 1 }] });
+  });
+
+  test("text past the token limit is refused as it is read", () => {
+    const saved = LIMITS.yamlTokens;
+    LIMITS.yamlTokens = 1000;
+    try {
+      const text = Array.from({ length: 400 }, (_, i) => `k${i}: ${i}\n`).join("");
+      const result = parseYaml(text, "sgc.yaml");
+      expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "too-large", message: "the text holds more than 1,000 YAML tokens; sgc reads at most that many", hint: "split the manifest into several stacks" }] });
+      // Refused where the budget ran out, some way into the text, not after reading it all.
+      if (!result.ok) expect(result.diagnostics[0].line).toBeLessThan(200);
+    } finally {
+      LIMITS.yamlTokens = saved;
+    }
   });
 
   test("nesting up to the limit parses", () => {

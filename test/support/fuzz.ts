@@ -374,10 +374,11 @@ export async function workspace(diffBase: string): Promise<Workspace> {
  * for byte as it was; and a manifest that synthesizes gives Terraform whose flows, read back by
  * the test oracle, are exactly the manifest's.
  */
-export async function checkContract(ws: Workspace, input: { text: string; extension: string }): Promise<string[]> {
+export async function checkContract(ws: Workspace, input: { text: string | Buffer; extension: string }): Promise<string[]> {
   const problems: string[] = [];
   const file = join(ws.dir, `input${input.extension}`);
   writeFileSync(file, input.text);
+  const text = typeof input.text === "string" ? input.text : input.text.toString("utf8");
   const out = join(ws.dir, "out");
   rmSync(out, { recursive: true, force: true });
   cpSync(ws.earlierOutput, out, { recursive: true });
@@ -411,7 +412,7 @@ export async function checkContract(ws: Workspace, input: { text: string; extens
   if (readable(validate) !== readable(synth)) problems.push(`validate (${validate.code}) and synth (${synth.code}) disagree on whether the manifest is valid`);
   if (readable(validate) && !readable(check)) problems.push(`validate accepts the manifest but check exits ${check.code}: ${check.err.slice(0, 300)}`);
   // What the input is follows from its structure alone: a manifest is valid or not for every command alike.
-  if (kindOf(input.text) === "manifest" && readable(check) !== readable(validate)) {
+  if (kindOf(text) === "manifest" && readable(check) !== readable(validate)) {
     problems.push(`a manifest by its structure, yet validate exits ${validate.code} and check ${check.code}: ${(validate.err || check.err).slice(0, 300)}`);
   }
 
@@ -419,7 +420,7 @@ export async function checkContract(ws: Workspace, input: { text: string; extens
     const after = treeOf(out);
     if (JSON.stringify(after) !== JSON.stringify(before)) problems.push("a failing synth changed the earlier output");
   } else {
-    const valid = validateManifestText(input.text, file);
+    const valid = validateManifestText(text, file);
     if (!valid.ok) {
       problems.push("synth succeeded on a manifest that does not validate");
     } else {
