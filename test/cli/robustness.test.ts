@@ -63,6 +63,11 @@ describe("tags stay within AWS's limits", () => {
     const tooMany = await sgc("synth", write("many-tags.yaml", text), "--out", join(dir, "out-tags"));
     expect(tooMany.code).toBe(2);
     expect(tooMany.err).toMatch(/error too-many-tags the group of "web" would carry 5\d tags; AWS allows 50/);
+    // validate, check and synth agree: what synth refuses does not validate either.
+    const validate = await sgc("validate", join(dir, "many-tags.yaml"));
+    expect(validate.code).toBe(2);
+    expect(validate.err).toMatch(/many-tags\.yaml:\d+:\d+: error too-many-tags/);
+    expect((await sgc("check", join(dir, "many-tags.yaml"))).code).toBe(2);
   });
 });
 
