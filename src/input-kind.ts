@@ -53,7 +53,7 @@ export function detectInputKind(value: unknown): DetectedKind {
   const keys = new Set(Object.keys(value));
   const signature = SIGNATURES.find((s) => s.matches(keys));
   if (signature) return { ok: true, kind: signature.kind };
-  return { ok: false, reason: { code: "unknown-input", message: `the input is neither ${RECOGNISED_BY}`, path: [] } };
+  return { ok: false, reason: { code: "unknown-input", message: `the input has none of the top-level keys of ${RECOGNISED_BY}`, path: [] } };
 }
 
 /** A kind as a noun phrase for messages: `a manifest`, `a Terraform plan`. */

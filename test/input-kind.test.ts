@@ -31,7 +31,7 @@ describe("detectInputKind", () => {
     ["a number", 1, "unknown-input", /is a number, not a map/],
     ["a map of nothing sgc knows", { hello: "world" }, "unknown-input", /manifest \(version and services\)/],
     // Keys are own keys: a map does not have "constructor" because every object has one.
-    ["a map whose only key names an object property", JSON.parse('{"__proto__": {"services": {}}, "constructor": 1}'), "unknown-input", /neither/],
+    ["a map whose only key names an object property", JSON.parse('{"__proto__": {"services": {}}, "constructor": 1}'), "unknown-input", /has none of the top-level keys/],
   ])("%s is none, with a reason at the start of the input", (_name, value, code, message) => {
     const detected = detectInputKind(value);
     expect(detected).toMatchObject({ ok: false, reason: { code, path: [] } });

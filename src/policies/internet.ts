@@ -95,10 +95,10 @@ function coveredPorts(candidates: { rule: PolicyRule; ranges: AddressRange[] }[]
       (segment.from === undefined || ((port as { from: number }).from <= segment.from && segment.to! <= (port as { to: number }).to)));
   const emit = (port: PortSpec, covering: typeof candidates) => {
     const peers = [...new Set(covering.map((c) => describePeer(c.rule)))];
-    const disguise =
-      peers.length === 1
-        ? `${peers[0]} covers every public ${family === "ipv4" ? "IPv4" : "IPv6"} address`
-        : `${peers.slice(0, -1).join(", ")} and ${peers[peers.length - 1]} together cover every public ${family === "ipv4" ? "IPv4" : "IPv6"} address`;
+    const every = `every public ${family === "ipv4" ? "IPv4" : "IPv6"} address`;
+    // A few names say who; a few hundred would bury the finding.
+    const named = peers.length > 4 ? [...peers.slice(0, 3), `${peers.length - 3} more`] : peers;
+    const disguise = named.length === 1 ? `${named[0]} covers ${every}` : `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]} together cover ${every}`;
     const first = covering[0].rule;
     out.push({ ...first, peer: { kind: "internet", family }, port, description: undefined, disguise });
   };
