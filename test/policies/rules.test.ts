@@ -51,6 +51,12 @@ const cases: Record<string, RuleCases> = {
         message: /tcp\/5432 from the internet \(128\.0\.0\.0\/2, 192\.0\.0\.0\/2 and network half together cover every public IPv4 address\)/,
       },
       { yaml: m('  db:\n    ports: ["5000-5999"]\n    consumers: [{ cidr: 0.0.0.0/1 }, { cidr: 128.0.0.0/1, ports: [5432] }]\n'), target: "db", message: /^db allows tcp\/5432 from the internet \(0\.0\.0\.0\/1 and 128\.0\.0\.0\/1 together/ },
+      {
+        // Eight ranges: the finding names three and counts the rest.
+        yaml: m(`  db:\n    ports: [5432]\n    consumers: [${[0, 32, 64, 96, 128, 160, 192, 224].map((a) => `{ cidr: ${a}.0.0.0/3 }`).join(", ")}]\n`),
+        target: "db",
+        message: /^db allows tcp\/5432 from the internet \(0\.0\.0\.0\/3, 32\.0\.0\.0\/3, 64\.0\.0\.0\/3 and 5 more together cover every public IPv4 address\)/,
+      },
     ],
   },
   "admin-ports": {
