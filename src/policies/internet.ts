@@ -93,7 +93,9 @@ function coveredPorts(candidates: { rule: PolicyRule; ranges: AddressRange[] }[]
     port.protocol === "all" ||
     (port.protocol === segment.protocol &&
       (segment.from === undefined || ((port as { from: number }).from <= segment.from && segment.to! <= (port as { to: number }).to)));
-  const emit = (port: PortSpec, covering: typeof candidates) => {
+  const emit = (port: PortSpec, unordered: typeof candidates) => {
+    // In address order, so the message reads like the address space it covers.
+    const covering = [...unordered].sort((a, b) => (a.ranges[0][0] < b.ranges[0][0] ? -1 : a.ranges[0][0] > b.ranges[0][0] ? 1 : 0));
     const peers = [...new Set(covering.map((c) => describePeer(c.rule)))];
     const every = `every public ${family === "ipv4" ? "IPv4" : "IPv6"} address`;
     // A few names say who; a few hundred would bury the finding.

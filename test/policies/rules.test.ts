@@ -48,7 +48,9 @@ const cases: Record<string, RuleCases> = {
       {
         yaml: m("  db:\n    ports: [5432]\n    consumers: [half, { cidr: 128.0.0.0/2 }, { cidr: 192.0.0.0/2 }]\n", half),
         target: "db",
-        message: /tcp\/5432 from the internet \(128\.0\.0\.0\/2, 192\.0\.0\.0\/2 and network half together cover every public IPv4 address\)/,
+        message: /tcp\/5432 from the internet \(network half, 128\.0\.0\.0\/2 and 192\.0\.0\.0\/2 together cover every public IPv4 address\)/,
+        line: 11,
+        column: 17,
       },
       { yaml: m('  db:\n    ports: ["5000-5999"]\n    consumers: [{ cidr: 0.0.0.0/1 }, { cidr: 128.0.0.0/1, ports: [5432] }]\n'), target: "db", message: /^db allows tcp\/5432 from the internet \(0\.0\.0\.0\/1 and 128\.0\.0\.0\/1 together/ },
       {
