@@ -65,7 +65,7 @@ export function decodeInput(bytes: Buffer, file: string): ReadResult {
     const at = text.indexOf("\ufffd");
     const before = text.slice(0, Math.max(0, at));
     const line = before.split(/\r\n|\r|\n/).length;
-    const column = before.length - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) ;
+    const column = before.length - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r"));
     return { ok: false, diagnostics: [{ code: "not-utf8", severity: "error", message: "is not UTF-8 text: this byte is not UTF-8", file, line, column, hint: "save the file as UTF-8" }] };
   }
 }
@@ -95,8 +95,10 @@ function readBounded(fd: number, maxBytes: number, pipe: boolean): Buffer | "too
   let total = 0;
   let waitedForWriter = 0;
   let pause = 1;
+  let chunk: Buffer | undefined;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+    // A fresh buffer only after one was filled: waiting on a pipe allocates nothing.
+    chunk ??= Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
     let n: number;
     try {
       n = readSync(fd, chunk, 0, chunk.length, null);
@@ -116,6 +118,7 @@ function readBounded(fd: number, maxBytes: number, pipe: boolean): Buffer | "too
     }
     pause = 1;
     chunks.push(chunk.subarray(0, n));
+    chunk = undefined;
     total += n;
     if (total > maxBytes) return "too-large";
   }

@@ -40,8 +40,8 @@ const NOT_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u
  * Parses YAML 1.2 text (core schema: `no` and `on` stay strings, `0755` is not octal),
  * rejecting duplicate keys, tabs used as indentation, several documents, a `%YAML 1.1`
  * directive, alias bombs, characters YAML does not allow (NUL), tags outside the core schema
- * (`!!python/object`, `!!binary`) and nesting deeper than `MAX_NESTING`, each with its position.
- * A lone carriage return ends a line, as YAML 1.2 says.
+ * (`!!python/object`, `!!binary`), nesting deeper than `MAX_NESTING` and text past
+ * `LIMITS.yamlTokens`, each with its position. A lone carriage return ends a line, as YAML 1.2 says.
  */
 export function parseYaml(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
@@ -129,8 +129,9 @@ export function parseYaml(text: string, file: string): ParseResult {
 }
 
 /**
- * parseDocument, with the parser stopped as soon as collections nest too deeply: the check
- * runs as each token is read, before a deep document costs its weight.
+ * yaml's parseDocument, with the parser stopped as soon as collections nest too deeply or the
+ * text holds too many tokens: the checks run as each token is read, before the document costs
+ * its weight.
  */
 function parseBounded(text: string, lineCounter: LineCounter): { ok: true; doc: Document } | { ok: false; reason: "deep" | "large"; offset: number } {
   const parser = new BoundedParser(lineCounter.addNewLine);
