@@ -214,9 +214,10 @@ export function isDate(text: string): boolean {
 export function mergeOptions(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
-    const before = base[key];
+    const before = Object.hasOwn(base, key) ? base[key] : undefined;
     const bothMaps = [before, value].every((v) => v !== null && typeof v === "object" && !Array.isArray(v));
-    out[key] = bothMaps ? mergeOptions(before as Record<string, unknown>, value as Record<string, unknown>) : value;
+    // Defined, not assigned: a key named __proto__ is a key like any other.
+    Object.defineProperty(out, key, { value: bothMaps ? mergeOptions(before as Record<string, unknown>, value as Record<string, unknown>) : value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -21,12 +21,16 @@ export function peerName(peer: Endpoint): string {
   }
 }
 
-/** `tcp/22 from the internet` or `all traffic to 10.0.0.0/8`: what a rule allows, in words. */
-export function ruleSummary(rule: PolicyRule): string {
+/**
+ * `tcp/22 from the internet` or `all traffic to 10.0.0.0/8`: what a rule allows, in words.
+ * The internet in disguise says how it was written: `from the internet (network everyone
+ * covers every public IPv4 address)`.
+ */
+export function ruleSummary(rule: PolicyRule & { disguise?: string }): string {
   const what = rule.port.protocol === "all" ? "all traffic" : formatPort(rule.port);
   const self = rule.peer.kind === "service" && rule.peer.name === rule.group;
   if (self) return `${what} among its own members`;
-  return `${what} ${rule.direction === "ingress" ? "from" : "to"} ${peerName(rule.peer)}`;
+  return `${what} ${rule.direction === "ingress" ? "from" : "to"} ${peerName(rule.peer)}${rule.disguise ? ` (${rule.disguise})` : ""}`;
 }
 
 /**

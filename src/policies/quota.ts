@@ -31,7 +31,7 @@ export function ruleWeight(rule: PolicyRule, input: PolicyInput, options: Weight
       return peer.family === "ipv4" ? { ipv4: weight, ipv6: 0 } : { ipv4: 0, ipv6: weight };
     }
     case "prefixList": {
-      const weight = options.prefixListWeights[peer.id] ?? options.unknownPrefixListWeight;
+      const weight = Object.hasOwn(options.prefixListWeights, peer.id) ? options.prefixListWeights[peer.id] : options.unknownPrefixListWeight;
       return { ipv4: weight, ipv6: weight };
     }
     case "service":

@@ -1,5 +1,5 @@
 import { plural } from "../text";
-import { formatDiagnostic } from "../diagnostics";
+import { escapeControls, formatDiagnostic } from "../diagnostics";
 import { PolicyConfig } from "./config";
 import { CheckResult, QuotaLine } from "./engine";
 import { CheckFormat } from "./formats";
@@ -70,7 +70,8 @@ function quotaPhrase(q: QuotaLine): string {
 function renderText({ file, result, sources, quiet }: ReportContext, named = false): string {
   const lines: string[] = [];
   for (const f of result.findings) {
-    const severity = f.suppressedBy ? "note" : f.severity === "warn" ? "warning" : "error";
+    // The severity word is the one packs and JSON use: error or warn (or note, when excepted).
+    const severity = f.suppressedBy ? "note" : f.severity;
     const suffix = f.suppressedBy ? ` (excepted until ${f.suppressedBy.expires}: ${f.suppressedBy.reason})` : "";
     const message = `${f.message}${f.resource ? ` [${f.resource}]` : ""}${suffix}`;
     if (f.location) {
@@ -81,7 +82,7 @@ function renderText({ file, result, sources, quiet }: ReportContext, named = fal
         ),
       );
     } else {
-      lines.push(`${f.resource ?? f.target}: ${severity} ${f.rule} ${message}`);
+      lines.push(escapeControls(`${f.resource ?? f.target}: ${severity} ${f.rule} ${message}`));
     }
   }
   const { errors, warnings, suppressed } = summarize(result.findings);

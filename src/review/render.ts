@@ -10,12 +10,16 @@ import { changedEdgesMermaid, GroupChanges, nodeOf } from "./mermaid";
 /** The first line of every review comment, by which CI finds and updates it. */
 export const REVIEW_MARKER = "<!-- sgc-review -->";
 
-/** One line: flows added and removed, groups replaced, findings new and resolved. */
+/**
+ * One line: flows added and removed, groups replaced, findings new and resolved. The counts
+ * are the JSON summary's (a flow per source, destination, protocol and port range), so the
+ * comment and `--format json` never disagree; the tables below group those flows into rows.
+ */
 export function summaryLine(review: Review): string {
   const parts = [
     ...(review.incomplete.length > 0 ? [`INCOMPLETE (${plural(review.incomplete.length, "value")} unreadable)`] : []),
-    `${plural(flowRows(review.flows.added, review.dualStack).length, "flow")} added`,
-    `${flowRows(review.flows.removed, review.dualStack).length} removed`,
+    `${plural(review.flows.added.length, "flow")} added`,
+    `${review.flows.removed.length} removed`,
     `${plural(review.replaced.length, "group")} replaced`,
     `${plural(review.findings.new.length, "new finding")}`,
   ];

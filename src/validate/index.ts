@@ -28,7 +28,12 @@ export type ExtraCheck = (manifest: Manifest, source: ParsedSource) => Diagnosti
 export function validateText(text: string, file: string, extra?: ExtraCheck): ValidationResult {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics), text };
-  const { source } = parsed;
+  return validateSource(parsed.source, extra);
+}
+
+/** Validates a manifest already parsed: the schema, then meaning, then `extra`; every error at once. */
+export function validateSource(source: ParsedSource, extra?: ExtraCheck): ValidationResult {
+  const { file, text } = source;
   const services = (source.value as { services?: unknown } | null)?.services;
   const count = services !== null && typeof services === "object" ? Object.keys(services).length : 0;
   if (count > LIMITS.services) {
@@ -67,7 +72,7 @@ function schemaValidParts(value: unknown, errorPaths: readonly Path[]): Manifest
     const [section, name] = path;
     if (section === "services" || section === "networks" || section === "workloads") {
       if (name === undefined || !isMap(manifest[section])) return undefined;
-      (manifest[section] as Record<string, unknown>)[String(name)] = structuredClone(empty[section]);
+      Object.defineProperty(manifest[section], String(name), { value: structuredClone(empty[section]), enumerable: true, writable: true, configurable: true });
     } else if (section === "tiers" || section === undefined) {
       return undefined;
     } else if (section === "aws") {

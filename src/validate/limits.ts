@@ -9,10 +9,17 @@ export const LIMITS = {
   fileBytes: 64 * 1024 * 1024,
   /** Bytes of a Terraform input: a cdk.tf.json, a plan or a state (a plan of 100,000 rules is about 260 MB). */
   terraformBytes: 400 * 1024 * 1024,
+  /**
+   * YAML tokens in a manifest (JSON manifests are read as YAML too). Reading YAML costs by the
+   * token, far more than JSON.parse does by the byte; 20,000 services are about a million tokens.
+   */
+  yamlTokens: 2_500_000,
   /** Services in one manifest. */
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */
   rules: 150_000,
+  /** How long a pipe that no process writes to yet is given to get one before it counts as empty, in ms. */
+  pipeWriterWaitMs: 2000,
 };
 
 /** Bytes as people read them: `16 MiB`, `512 KiB`. */

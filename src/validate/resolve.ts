@@ -69,7 +69,8 @@ function overlapsLoosely(a: PortSpec, b: PortSpec): boolean {
 /** The address families a network's CIDRs use, IPv4 first. */
 export function networkFamilies(manifest: Manifest, network: string): Family[] {
   const families = new Set<Family>();
-  for (const entry of manifest.networks?.[network]?.cidrs ?? []) {
+  const spec = manifest.networks && Object.hasOwn(manifest.networks, network) ? manifest.networks[network] : undefined;
+  for (const entry of spec?.cidrs ?? []) {
     const parsed = parseCidr(typeof entry === "string" ? entry : entry.cidr);
     if (parsed.ok) families.add(parsed.cidr.family);
   }
@@ -122,8 +123,9 @@ export function resolvePeer(
   const nameOf = named ?? object.service ?? object.network ?? object.to;
   if (nameOf !== undefined) {
     const namePath = named !== undefined ? path : [...path, object.service !== undefined ? "service" : object.network !== undefined ? "network" : "to"];
-    const isService = nameOf in services;
-    const isNetwork = nameOf in networks || nameOf === INTERNET;
+    // Own keys only: "constructor" names a service when the manifest has one, and nothing otherwise.
+    const isService = Object.hasOwn(services, nameOf);
+    const isNetwork = Object.hasOwn(networks, nameOf) || nameOf === INTERNET;
     const wants = object.service !== undefined ? "service" : object.network !== undefined || object.to !== undefined ? "network" : "either";
     if (!isService && !isNetwork) {
       const pool = wants === "service" ? Object.keys(services) : wants === "network" ? [...Object.keys(networks), INTERNET] : knownNames(manifest);

@@ -40,7 +40,7 @@ export function checkMeaning(manifest: Manifest): Problem[] {
     const at = ["services", name];
     if (name === INTERNET) {
       problems.push({ code: "reserved-name", message: `"${INTERNET}" is reserved and cannot name a service`, path: at, key: true });
-    } else if (name in networks) {
+    } else if (Object.hasOwn(networks, name)) {
       problems.push({
         code: "ambiguous-name",
         message: `"${name}" is both a service and a network; consumers could not tell which is meant`,
@@ -65,7 +65,7 @@ export function checkMeaning(manifest: Manifest): Problem[] {
 
   for (const [workload, members] of Object.entries(manifest.workloads ?? {})) {
     members.forEach((member, index) => {
-      if (!(member in manifest.services)) {
+      if (!Object.hasOwn(manifest.services, member)) {
         problems.push({
           code: "unknown-name",
           message: `workload "${workload}" names "${member}", which is not a service`,

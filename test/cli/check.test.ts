@@ -36,11 +36,15 @@ describe("sgc check", () => {
     expect(r.out).toMatch(/^2 errors, 0 warnings, 1 suppressed by exceptions$/m);
   });
 
-  test("only warnings: exit 0", async () => {
+  test("only warnings: exit 0; text, Markdown and JSON call the severity by one word", async () => {
     const warn = file("warn.yaml", `${header}services:\n  web:\n    ports: [443]\n    consumers: [internet]\n`);
     const r = await sgc("check", warn);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/warning descriptions web has no description/);
+    expect(r.out).toMatch(/: warn descriptions web has no description/);
+    const json = JSON.parse((await sgc("check", warn, "--format", "json")).out);
+    expect([...new Set(json.findings.map((f: { severity: string }) => f.severity))]).toEqual(["warn"]);
+    expect((await sgc("check", warn, "--format", "markdown")).out).toContain("| warn | `descriptions` |");
+    expect(r.out).not.toMatch(/ warning /);
   });
 
   test("invalid input: exit 2 and no report", async () => {

@@ -1,8 +1,9 @@
 import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { sgc } from "../support/cli";
+import { treeOf } from "../support/fuzz";
 import { ROOT } from "../support/sgc";
 
 const example = (name: string) => join(ROOT, "examples", `${name}.yaml`);
@@ -45,7 +46,7 @@ describe("sgc validate", () => {
   test("a missing file: exit 2 with a clear message", async () => {
     const r = await sgc("validate", "/nonexistent/services.yaml");
     expect(r.code).toBe(2);
-    expect(r.err).toContain("/nonexistent/services.yaml: error file-unreadable no such file");
+    expect(r.err).toContain("/nonexistent/services.yaml:1:1: error file-unreadable no such file");
   });
 });
 
@@ -82,6 +83,51 @@ describe("sgc synth", () => {
     const r2 = await sgc("synth", example("web-postgres"), writeManifest(dir, "broken.yaml", BROKEN), "--out", fresh);
     expect(r2.code).toBe(2);
     expect(existsSync(fresh)).toBe(false);
+  });
+
+  test("all stacks or none: when the second stack cannot be written, the first keeps its old file", async () => {
+    const dir = tmp();
+    const out = join(dir, "out");
+    const first = writeManifest(dir, "first.yaml", readFileSync(example("three-tier"), "utf8"));
+    expect((await sgc("synth", first, "--out", out)).code).toBe(0);
+    const file = join(out, "stacks", "three-tier", "cdk.tf.json");
+    writeFileSync(file, "the earlier output\n");
+    // The second stack's file cannot be written: a folder stands where it goes.
+    mkdirSync(join(out, "stacks", "web-postgres", "cdk.tf.json"), { recursive: true });
+    const before = treeOf(out);
+
+    const r = await sgc("synth", first, example("web-postgres"), "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cdk\.tf\.json:1:1: error cannot-write cannot write the output, so nothing was written/);
+    expect(treeOf(out)).toEqual(before);
+
+    // A file where the second stack's folder goes fails as early, and leaves as little.
+    const other = join(dir, "other");
+    mkdirSync(join(other, "stacks"), { recursive: true });
+    writeFileSync(join(other, "stacks", "web-postgres"), "not a folder\n");
+    const otherBefore = treeOf(other);
+    expect((await sgc("synth", first, example("web-postgres"), "--out", other)).code).toBe(2);
+    expect(treeOf(other)).toEqual(otherBefore);
+  });
+
+  test("writes nothing where it runs: no ./cdktf.out when --out is elsewhere", async () => {
+    const cwd = process.cwd();
+    const here = tmp();
+    const saved = process.env.CDKTF_OUTDIR;
+    process.chdir(here);
+    try {
+      delete process.env.CDKTF_OUTDIR;
+      expect((await sgc("synth", example("three-tier"), "--out", join(tmp(), "out"))).code).toBe(0);
+      expect(readdirSync(here)).toEqual([]);
+      // cdktf's own setting for where its app writes does not lead sgc astray either.
+      process.env.CDKTF_OUTDIR = join(here, "cdktf-outdir");
+      expect((await sgc("synth", example("three-tier"), "--out", join(tmp(), "out"))).code).toBe(0);
+      expect(readdirSync(here)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
   });
 
   test("two manifests with the same stack name are refused", async () => {
@@ -143,6 +189,15 @@ describe("usage", () => {
     expect(help.out).toMatch(/validate[\s\S]*synth[\s\S]*flows/);
     const version = await sgc("--version");
     expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+
+  test("each command's help names every input it reads", async () => {
+    const flows = await sgc("flows", "--help");
+    expect(flows.code).toBe(0);
+    const text = flows.out.replace(/\s+/g, " "); // help text wraps
+    expect(text).toContain("flows of a manifest, a synthesized cdk.tf.json or a plan JSON");
+    expect(text).toContain("terraform show -json");
+    for (const command of ["check", "graph"]) expect((await sgc(command, "--help")).out).toMatch(/plan/);
   });
 
   test("an unknown command, a missing argument or a bad option value is a usage error, exit 2", async () => {

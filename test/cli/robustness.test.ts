@@ -78,6 +78,11 @@ describe("tags stay within AWS's limits", () => {
     const tooMany = await sgc("synth", write("many-tags.yaml", text), "--out", join(dir, "out-tags"));
     expect(tooMany.code).toBe(2);
     expect(tooMany.err).toMatch(/error too-many-tags the group of "web" would carry 5\d tags; AWS allows 50/);
+    // validate, check and synth agree: what synth refuses does not validate either.
+    const validate = await sgc("validate", join(dir, "many-tags.yaml"));
+    expect(validate.code).toBe(2);
+    expect(validate.err).toMatch(/many-tags\.yaml:\d+:\d+: error too-many-tags/);
+    expect((await sgc("check", join(dir, "many-tags.yaml"))).code).toBe(2);
   });
 });
 
@@ -126,7 +131,7 @@ describe("odd inputs and calls get located errors, never a stack trace", () => {
     const out = join(dir, "out-policy");
     await sgc("synth", manifest, "--out", out);
     const r = await sgc("check", join(out, "stacks", "test", "cdk.tf.json"), "--policy", manifest);
-    expect(r.out).toContain(`${manifest}:13:7: warning expired-exception`);
+    expect(r.out).toContain(`${manifest}:13:7: warn expired-exception`);
     expect(r.out).toContain('    - { rule: wide-cidr, target: web, reason: "Expired long ago, SEC-1", expires: 2020-01-01 }');
   });
 });

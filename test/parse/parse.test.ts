@@ -1,4 +1,5 @@
-import { MAX_ALIAS_EXPANSIONS, ParsedSource, parseYaml, Path } from "../../src/parse";
+import { MAX_ALIAS_EXPANSIONS, MAX_NESTING, ParsedSource, parseYaml, Path } from "../../src/parse";
+import { LIMITS } from "../../src/validate/limits";
 
 /** Parses text that must be valid, failing the test with the diagnostics otherwise. */
 function parsed(text: string): ParsedSource {
@@ -41,11 +42,13 @@ describe("parseYaml: values", () => {
     ["1e3", "write 1000"],
     ["8080.0", "write 8080"],
     ["0x1BB", "write 443"],
+    ["1e400", undefined],
+    ["1e30", undefined],
   ])("a number written as %s is refused, not read silently as another number", (written, hint) => {
     expect(parseYaml(`ports: [${written}]\n`, "sgc.yaml")).toEqual({
       ok: false,
       diagnostics: [
-        { code: "yaml-number-format", severity: "error", message: `${written} is not a whole number written in plain decimal`, file: "sgc.yaml", line: 1, column: 9, hint },
+        { code: "yaml-number-format", severity: "error", message: `${written} is not a whole number written in plain decimal`, file: "sgc.yaml", line: 1, column: 9, ...(hint ? { hint } : {}) },
       ],
     });
   });
@@ -197,6 +200,80 @@ describe("parseYaml: errors", () => {
   test("far more uses of one anchor than the limit is refused", () => {
     const text = `a: &a x\nb: [${Array<string>(2 * MAX_ALIAS_EXPANSIONS).fill("*a").join(", ")}]\n`;
     expect(parseYaml(text, "sgc.yaml")).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-alias-limit", line: 2, column: 5 }] });
+  });
+});
+
+describe("parseYaml: what YAML 1.2 does not allow, and what a manifest has no use for", () => {
+  test.each([
+    // [name, text, code, line, column, message]
+    ["a NUL byte in a comment", "version: 1\n# note \u0000 here\n", "yaml-bad-character", 2, 8, "a NUL byte is not allowed in YAML"],
+    ["a NUL byte in a value", "name: a\u0000b\n", "yaml-bad-character", 1, 8, "a NUL byte is not allowed in YAML"],
+    ["an escape character", "name: \u001b[31mred\n", "yaml-bad-character", 1, 7, "the character U+001B is not allowed in YAML"],
+    ["a lone surrogate", "name: \ud800\n", "yaml-bad-character", 1, 7, "the character U+D800 is not allowed in YAML"],
+    ["U+FFFF", "a: 1\nname: \uffff\n", "yaml-bad-character", 2, 7, "the character U+FFFF is not allowed in YAML"],
+    ["a Python object tag", "a: !!python/object:os.system x\n", "yaml-unknown-tag", 1, 4, "!!python/object:os.system is not a tag sgc reads"],
+    ["a local tag", "a:\n  b: !local [1]\n", "yaml-unknown-tag", 2, 6, "!local is not a tag sgc reads"],
+    ["a binary tag, which yaml would turn into bytes", "a: !!binary aGk=\n", "yaml-unknown-tag", 1, 4, "!!binary is not a tag sgc reads"],
+    ["a set tag", "a: !!set {x}\n", "yaml-unknown-tag", 1, 4, "!!set is not a tag sgc reads"],
+    ["a timestamp tag", "a: !!timestamp 2001-12-14\n", "yaml-unknown-tag", 1, 4, "!!timestamp is not a tag sgc reads"],
+    ["a float tag", "a: !!float 443\n", "yaml-unknown-tag", 1, 4, "!!float is not a tag sgc reads"],
+    ["a tag on the document", "!!omap\n- a: 1\n", "yaml-unknown-tag", 1, 1, "!!omap is not a tag sgc reads"],
+    ["brackets nested too deep", `a: ${"[".repeat(MAX_NESTING + 10)}`, "yaml-too-deep", 1, MAX_NESTING + 3, `collections nest more than ${MAX_NESTING} levels deep`],
+    ["block sequences nested too deep", `${"- ".repeat(MAX_NESTING + 10)}x\n`, "yaml-too-deep", 1, 2 * MAX_NESTING + 1, `collections nest more than ${MAX_NESTING} levels deep`],
+  ])("%s", (_name, text, code, line, column, message) => {
+    const result = parseYaml(text, "sgc.yaml");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.diagnostics[0]).toMatchObject({ code, line, column, message, file: "sgc.yaml" });
+  });
+
+  test("every tag is refused where it stands, all at once", () => {
+    const result = parseYaml("a: !!python/object:os.system x\nb: !foo 1\nc: !!binary aGk=\n", "sgc.yaml");
+    expect(result.ok ? [] : result.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([
+      ["yaml-unknown-tag", 1, 4],
+      ["yaml-unknown-tag", 2, 4],
+      ["yaml-unknown-tag", 3, 4],
+    ]);
+  });
+
+  test("the core schema's own tags are fine", () => {
+    expect(parsed("a: !!str 443\nb: !!int 7\nc: !!map {x: !!seq [!!bool true, !!null null]}\n").value).toEqual({ a: "443", b: 7, c: { x: [true, null] } });
+  });
+
+  test("2 MB of brackets are refused at the limit, before anything reads the rest", () => {
+    const result = parseYaml("[".repeat(2 * 1024 * 1024), "sgc.yaml");
+    expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-too-deep", line: 1, column: MAX_NESTING + 1 }] });
+  });
+
+  test("text past the token limit is refused as it is read", () => {
+    const saved = LIMITS.yamlTokens;
+    LIMITS.yamlTokens = 1000;
+    try {
+      const text = Array.from({ length: 400 }, (_, i) => `k${i}: ${i}\n`).join("");
+      const result = parseYaml(text, "sgc.yaml");
+      expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "too-large", message: "the text holds more than 1,000 YAML tokens; sgc reads at most that many", hint: "split the manifest into several stacks" }] });
+      // Refused where the budget ran out, some way into the text, not after reading it all.
+      if (!result.ok) expect(result.diagnostics[0].line).toBeLessThan(200);
+    } finally {
+      LIMITS.yamlTokens = saved;
+    }
+  });
+
+  test("nesting up to the limit parses", () => {
+    const depth = MAX_NESTING - 1;
+    expect(parsed(`a: ${"[".repeat(depth)}${"]".repeat(depth)}\n`).value).toEqual({ a: expect.any(Array) });
+  });
+
+  test("a carriage return alone ends a line, as YAML 1.2 says", () => {
+    const lf = "# header\nversion: 1\nservices:\n  web: { ports: [80] }\n";
+    const cr = parsed(lf.replace(/\n/g, "\r"));
+    expect(cr.value).toEqual(parsed(lf).value);
+    expect(cr.locate(["services", "web", "ports", 0])).toEqual({ line: 4, column: 18 });
+    expect(parsed(lf.replace(/\n/g, "\r\n")).value).toEqual(parsed(lf).value);
+  });
+
+  test("a CR-only error is located on its own line", () => {
+    expect(parseYaml("a: 1\rb: 2\ra: 3\r", "sgc.yaml")).toMatchObject({ ok: false, diagnostics: [{ code: "yaml-duplicate-key", line: 3, column: 1 }] });
   });
 });
 

@@ -68,26 +68,26 @@ describe("effective configuration", () => {
   test("without a policy section, the recommended pack applies", () => {
     const c = config(manifestYaml("  web: {}\n"));
     expect(c.packs).toEqual(["recommended"]);
-    expect(c.rules.get("wide-cidr")).toEqual({ severity: "warn", options: { minPrefixLength: { ipv4: 24, ipv6: 64 } } });
+    expect(c.rules.get("wide-cidr")).toEqual({ severity: "warn", options: { minPrefixLength: { ipv4: 24, ipv6: 64 }, networkPrefixLength: { ipv4: 8, ipv6: 32 } } });
   });
 
   test("strict extends recommended and overrides it", () => {
     const c = config(manifestYaml("  web: {}\n"), ["strict"]);
     expect(c.packs).toEqual(["recommended", "strict"]);
-    expect(c.rules.get("wide-cidr")).toEqual({ severity: "error", options: { minPrefixLength: { ipv4: 28, ipv6: 64 } } });
+    expect(c.rules.get("wide-cidr")).toEqual({ severity: "error", options: { minPrefixLength: { ipv4: 28, ipv6: 64 }, networkPrefixLength: { ipv4: 16, ipv6: 48 } } });
     expect(c.rules.get("internet-ingress")!.severity).toBe("error");
   });
 
   test("the manifest's overrides apply last: severity alone keeps options, options alone keep severity", () => {
     const c = config(withPolicy("  extends: [strict]\n  rules:\n    wide-cidr: warn\n    internet-ingress: { ports: [443] }\n    naming: off\n"));
-    expect(c.rules.get("wide-cidr")).toEqual({ severity: "warn", options: { minPrefixLength: { ipv4: 28, ipv6: 64 } } });
+    expect(c.rules.get("wide-cidr")).toEqual({ severity: "warn", options: { minPrefixLength: { ipv4: 28, ipv6: 64 }, networkPrefixLength: { ipv4: 16, ipv6: 48 } } });
     expect(c.rules.get("internet-ingress")).toEqual({ severity: "error", options: { ports: [443] } });
     expect(c.rules.get("naming")!.severity).toBe("off");
   });
 
   test("options that are maps merge key by key over the pack's", () => {
     const c = config(withPolicy("  rules:\n    wide-cidr: { minPrefixLength: { ipv4: 28 } }\n    rule-quota: { prefixListWeights: { pl-0123456789abcdef0: 20 } }\n"));
-    expect(c.rules.get("wide-cidr")!.options).toEqual({ minPrefixLength: { ipv4: 28, ipv6: 64 } });
+    expect(c.rules.get("wide-cidr")!.options).toEqual({ minPrefixLength: { ipv4: 28, ipv6: 64 }, networkPrefixLength: { ipv4: 8, ipv6: 32 } });
     expect(c.rules.get("rule-quota")!.options).toMatchObject({ max: 60, prefixListWeights: { "pl-0123456789abcdef0": 20 } });
   });
 

@@ -8,10 +8,12 @@ import { examplePaths, ROOT } from "../support/sgc";
 
 /** The same rules say the same of a manifest and of the Terraform synthesized from it. */
 
-const files = [...examplePaths(), join(ROOT, "test", "fixtures", "kitchen-sink", "manifest.yaml")];
+const fixture = (name: string) => join(ROOT, "test", "fixtures", name, "manifest.yaml");
+const kitchenSink = fixture("kitchen-sink");
+const files = [...examplePaths(), kitchenSink, fixture("internet-in-disguise"), fixture("object-property-names")];
 
 describe("findings on a manifest and on its synthesized Terraform agree", () => {
-  test.each(files.map((f) => [basename(f), f]))("%s", async (_name, file) => {
+  test.each(files.map((f) => [basename(f) === "manifest.yaml" ? basename(join(f, "..")) : basename(f), f]))("%s", async (_name, file) => {
     const yaml = readFileSync(file, "utf8");
     const fromManifest = checkManifest(yaml);
     const fromTerraform = await checkSynthesized(yaml);
@@ -21,8 +23,23 @@ describe("findings on a manifest and on its synthesized Terraform agree", () => 
   });
 
   test("the kitchen sink raises findings at all, so the agreement above is not vacuous", () => {
-    const rules = new Set(checkManifest(readFileSync(files[files.length - 1], "utf8")).findings.map((f) => f.rule));
+    const rules = new Set(checkManifest(readFileSync(kitchenSink, "utf8")).findings.map((f) => f.rule));
     expect([...rules].sort()).toEqual(["admin-ports", "all-traffic-ingress", "default-sg-closed", "descriptions", "internet-ingress", "wide-cidr"]);
+  });
+
+  test("the internet in disguise is found by every rule that judges the internet, on both sides", async () => {
+    const yaml = readFileSync(fixture("internet-in-disguise"), "utf8");
+    for (const result of [checkManifest(yaml), await checkSynthesized(yaml)]) {
+      const disguised = result.findings.filter((f) => / from the internet \(| to the internet \(/.test(f.message));
+      expect([...new Set(disguised.map((f) => `${f.rule} ${f.target}`))].sort()).toEqual([
+        "admin-ports db",
+        "admin-ports ssh",
+        "internet-ingress db",
+        "internet-ingress ssh",
+        "internet-ingress web",
+        "open-egress app",
+      ]);
+    }
   });
 
   test("for random valid manifests, with the recommended and the strict pack", async () => {

@@ -98,6 +98,22 @@ describe("sgc diff of manifest pairs", () => {
     expect(parseMermaid(["flowchart LR\n  a -->|x| \n"])[0].ok).toBe(false);
   });
 
+  test("the Markdown summary counts what the JSON summary counts", async () => {
+    // From nothing to the service-oriented example: many flows, some of them both families of one peer.
+    const empty = join(ROOT, "test", "fixtures", "diff", "empty.tmp.yaml");
+    writeFileSync(empty, "version: 1\nname: soa\naws:\n  region: us-east-1\n  vpcId: vpc-0a1b2c3d4e5f67890\nservices: {}\n");
+    try {
+      const soa = join(ROOT, "examples", "service-oriented.yaml");
+      const markdown = (await sgc("diff", empty, soa)).out;
+      const json = JSON.parse((await sgc("diff", empty, soa, "--format", "json")).out);
+      expect(json.summary.flowsAdded).toBe(json.flows.added.length);
+      expect(json.summary.flowsAdded).toBeGreaterThan(10);
+      expect(markdown).toContain(`**${json.summary.flowsAdded} flows added, ${json.summary.flowsRemoved} removed,`);
+    } finally {
+      require("fs").rmSync(empty);
+    }
+  });
+
   test("usage errors exit 2", async () => {
     expect((await sgc("diff", base)).code).toBe(2);
     expect((await sgc("diff", base, head("service-added"), "--fail-on", "everything")).code).toBe(2);

@@ -35,7 +35,7 @@ function endpoints(manifest: Manifest, entry: unknown): string[] {
   const o: Record<string, string> = typeof entry === "string" ? { name: entry } : (entry as Record<string, string>);
   const name = o.name ?? o.service ?? o.network ?? o.to;
   if (name === "internet") return ["internet:ipv4", "internet:ipv6"];
-  if (name !== undefined && name in manifest.services) return [`service:${name}`];
+  if (name !== undefined && Object.hasOwn(manifest.services, name)) return [`service:${name}`];
   if (name !== undefined) {
     const families = new Set(manifest.networks![name].cidrs.map((c) => familyOf(typeof c === "string" ? c : c.cidr)));
     return ["ipv4", "ipv6"].filter((f) => families.has(f as "ipv4")).map((f) => `network:${name}:${f}`);

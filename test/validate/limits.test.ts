@@ -24,7 +24,7 @@ test("a file over the size limit is refused before it is read", async () => {
   const file = write("big.yaml", manifestYaml("  web: {}\n") + "#".repeat(2048));
   const r = await withLimits({ fileBytes: 1024 }, () => sgc("validate", file));
   expect(r.code).toBe(2);
-  expect(r.err).toContain(`${file}: error too-large is 3 KiB; sgc reads files of at most 1 KiB`);
+  expect(r.err).toContain(`${file}:1:1: error too-large is 3 KiB; sgc reads files of at most 1 KiB`);
 });
 
 test("too many services is refused, located at services, before schema validation", async () => {

@@ -1,5 +1,5 @@
 import { dirname } from "path";
-import { Diagnostic } from "../../diagnostics";
+import { Diagnostic, FILE_START } from "../../diagnostics";
 import { Model } from "../../model/types";
 import { compileManifest, inputName, loadManifest } from "../../pipeline";
 import { ValidManifest } from "../../validate";
@@ -24,9 +24,13 @@ function loadAll(files: readonly string[]): { ok: true; manifests: ValidManifest
   return diagnostics.length > 0 ? { ok: false, diagnostics, sources } : { ok: true, manifests };
 }
 
-/** `sgc validate FILE...`: schema and meaning, nothing else. */
+/**
+ * `sgc validate FILE...`: schema and meaning, nothing else. Meaning includes what only
+ * compiling shows (a group's tags past AWS's count, rules past the limit), so a manifest
+ * that validates is one that synth and check accept too.
+ */
 export function validateCommand(files: readonly string[], io: Io, format: "text" | "json" = "text", quiet = false): number {
-  const loaded = loadAll(files);
+  const loaded = compilable(loadAll(files));
   if (format === "json") {
     const valid = loaded.ok
       ? loaded.manifests.map(({ manifest, source }) => ({ file: source.file, services: Object.keys(manifest.services).length, networks: Object.keys(manifest.networks ?? {}).length }))
@@ -42,6 +46,16 @@ export function validateCommand(files: readonly string[], io: Io, format: "text"
     io.out(`${source.file}: valid (${plural(services, "service")}, ${plural(networks, "network")})\n`);
   }
   return EXIT.ok;
+}
+
+/** Loaded manifests, each also compiled so that what only compiling finds is reported as well. */
+function compilable(loaded: ReturnType<typeof loadAll>): ReturnType<typeof loadAll> {
+  if (!loaded.ok) return loaded;
+  const diagnostics = loaded.manifests.flatMap((m) => {
+    const compiled = compileManifest(m);
+    return compiled.ok ? [] : compiled.diagnostics;
+  });
+  return diagnostics.length === 0 ? loaded : { ok: false, diagnostics, sources: new Map(loaded.manifests.map((m) => [m.source.file, m.source.text])) };
 }
 
 /** `sgc synth FILE... --out DIR`: one stack per manifest; nothing is written unless every manifest is valid. */
@@ -60,7 +74,8 @@ export function synthCommand(files: readonly string[], outDir: string, io: Io, f
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (!e.code) throw error;
-    return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message: `cannot write the output: ${e.message}`, file: outDir, line: 0, column: 0 }]);
+    const message = `cannot write the output, so nothing was written: ${e.message}`;
+    return reportDiagnostics(io, [{ code: "cannot-write", severity: "error", message, file: e.path ?? outDir, ...FILE_START }]);
   }
   if (format === "json") {
     const json = stacks.map(({ model }, i) => ({

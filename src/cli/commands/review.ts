@@ -1,6 +1,6 @@
 import { spawnSync } from "child_process";
 import { dirname, relative, resolve } from "path";
-import { Diagnostic } from "../../diagnostics";
+import { Diagnostic, FILE_START } from "../../diagnostics";
 import { inputName, LoadedInput, LoadOptions, loadAnyInput, loadAnyText } from "../../pipeline";
 import { compareSides, Review } from "../../review/diff";
 import { serviceGraph } from "../../review/graph";
@@ -81,7 +81,7 @@ function emptySide(): ReviewSide {
  * base (everything is new); an unknown revision or no repository is an error.
  */
 async function loadFromGit(ref: string, file: string, load: LoadOptions): Promise<{ ok: true; input?: LoadedInput } | { ok: false; diagnostics: Diagnostic[]; text?: string }> {
-  const fail = (message: string) => ({ ok: false as const, diagnostics: [{ code: "git", severity: "error" as const, message, file, line: 0, column: 0 }] });
+  const fail = (message: string) => ({ ok: false as const, diagnostics: [{ code: "git", severity: "error" as const, message, file, ...FILE_START }] });
   const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: dirname(resolve(file)), encoding: "utf8" });
   if (top.error || top.status !== 0) return fail(`cannot read the base from git: not in a git repository (${(top.stderr || String(top.error)).trim()})`);
   const path = relative(top.stdout.trim(), resolve(file)).split("\\").join("/");

@@ -1,6 +1,7 @@
 import { overlaps, PortItem } from "../../model/ports";
 import { portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
-import { defineRule } from "../types";
+import { internetRules, networkIsInternet } from "../internet";
+import { defineRule, PolicyRule } from "../types";
 
 export default defineRule<{ ports: PortItem[]; networks?: string[] }>({
   id: "admin-ports",
@@ -16,10 +17,21 @@ export default defineRule<{ ports: PortItem[]; networks?: string[] }>({
   check(input, options, report) {
     const adminPorts = portsOption(options.ports);
     const adminNetworks = options.networks ?? input.networks;
+    const from = adminNetworks.length > 0 ? adminNetworks.join(", ") : "an admin network (none is declared)";
+    const reachesAdminPort = (rule: PolicyRule) => rule.direction === "ingress" && adminPorts.some((p) => overlaps(p, rule.port));
     for (const rule of input.rules) {
-      if (rule.direction !== "ingress" || !adminPorts.some((p) => overlaps(p, rule.port))) continue;
-      if (rule.peer.kind === "network" && adminNetworks.includes(rule.peer.name)) continue;
-      const from = adminNetworks.length > 0 ? adminNetworks.join(", ") : "an admin network (none is declared)";
+      if (!reachesAdminPort(rule)) continue;
+      if (rule.peer.kind === "network") {
+        // A network that holds every public address is the internet, reported below as such.
+        if (networkIsInternet(input, rule.peer.name, rule.peer.family)) continue;
+        if (adminNetworks.includes(rule.peer.name)) continue;
+      }
+      report({ target: rule.group, message: `${rule.group} allows ${ruleSummary(rule)}, which reaches an admin port; admin ports only from ${from}`, at: rule });
+    }
+    // The internet in disguise: a network or ranges that hold every public address. Being
+    // named an admin network does not make it one.
+    for (const rule of internetRules(input)) {
+      if (rule.disguise === undefined || !reachesAdminPort(rule)) continue;
       report({ target: rule.group, message: `${rule.group} allows ${ruleSummary(rule)}, which reaches an admin port; admin ports only from ${from}`, at: rule });
     }
   },

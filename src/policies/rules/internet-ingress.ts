@@ -1,6 +1,7 @@
 import { coveredByUnion, formatPort } from "../../model/ports";
 import { PortItem } from "../../model/ports";
 import { portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
+import { internetRules } from "../internet";
 import { defineRule } from "../types";
 
 export default defineRule<{ ports: PortItem[] }>({
@@ -13,8 +14,8 @@ export default defineRule<{ ports: PortItem[] }>({
   validateOptions: (options) => validatePortsOption("ports", options.ports),
   check(input, options, report) {
     const allowed = portsOption(options.ports);
-    for (const rule of input.rules) {
-      if (rule.direction !== "ingress" || rule.peer.kind !== "internet") continue;
+    for (const rule of internetRules(input)) {
+      if (rule.direction !== "ingress") continue;
       if (coveredByUnion(allowed, rule.port)) continue;
       report({
         target: rule.group,

@@ -1,5 +1,6 @@
 import { coveredByUnion, formatPort, PortItem } from "../../model/ports";
 import { isAllPorts, portsOption, PORTS_OPTION_SCHEMA, validatePortsOption, ruleSummary } from "../describe";
+import { internetRules } from "../internet";
 import { defineRule } from "../types";
 
 export default defineRule<{ ports: PortItem[] }>({
@@ -12,8 +13,8 @@ export default defineRule<{ ports: PortItem[] }>({
   validateOptions: (options) => validatePortsOption("ports", options.ports),
   check(input, options, report) {
     const allowed = portsOption(options.ports);
-    for (const rule of input.rules) {
-      if (rule.direction !== "egress" || rule.peer.kind !== "internet") continue;
+    for (const rule of internetRules(input)) {
+      if (rule.direction !== "egress") continue;
       if (!isAllPorts(rule.port) && coveredByUnion(allowed, rule.port)) continue;
       report({
         target: rule.group,

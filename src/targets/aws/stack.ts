@@ -32,7 +32,19 @@ import {
 
 /** A new cdktf app; stack traces off, since capturing one per construct dominates synthesis time. */
 export function newApp(outdir?: string): App {
-  return new App({ stackTraces: false, ...(outdir ? { outdir } : {}) });
+  return childrenByOwnName(new App({ stackTraces: false, ...(outdir ? { outdir } : {}) }));
+}
+
+/**
+ * constructs keeps a node's children in a plain object, so a child named "constructor" (a
+ * fine name for a stack or a service) finds Object.prototype.constructor and is refused as a
+ * duplicate. The scopes sgc makes keep their children in a map without a prototype instead,
+ * where every name is only a name. (A test synthesizes a stack and a service named so.)
+ */
+function childrenByOwnName<T extends Construct>(scope: T): T {
+  const node = scope.node as unknown as { _children: Record<string, unknown> };
+  node._children = Object.assign(Object.create(null) as Record<string, unknown>, node._children);
+  return scope;
 }
 
 /**
@@ -51,8 +63,15 @@ export class LiteralStack extends TerraformStack {
   private readonly renderedMetadata: Record<string, unknown> = {};
   private readonly renderedOutputs: string[] = [];
 
-  constructor(scope: Construct, id: string, private readonly detach = true) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly detach = true,
+    /** The user's tags, put back where cdktf's assignments lost one (a key named __proto__). */
+    private readonly userTags: Record<string, string> = {},
+  ) {
     super(scope, id);
+    childrenByOwnName(this);
   }
 
   /** Marks an element built from literal values only (strings, numbers, maps of them); call it once the element is complete. */
@@ -82,6 +101,7 @@ export class LiteralStack extends TerraformStack {
     const tf = this.rendered;
     tf["//"] = { metadata, outputs };
     for (const e of elements) deepMerge(tf, plain(e, e.toTerraform()));
+    restoreTags(tf, this.userTags);
     return tf;
   }
 }
@@ -94,11 +114,29 @@ export interface StackOptions {
 }
 
 /**
+ * Puts back the user's tags that cdktf dropped on the way: it copies maps by assignment, and
+ * assigning a key named `__proto__` sets a prototype instead of a tag. Every resource with
+ * tags carries all of the user's, so each one missing is defined again as an own key.
+ */
+function restoreTags(tf: Record<string, unknown>, userTags: Record<string, string>): void {
+  const lost = Object.keys(userTags).filter((key) => key === "__proto__");
+  if (lost.length === 0) return;
+  for (const byName of Object.values((tf.resource ?? {}) as Record<string, Record<string, { tags?: Record<string, string> }>>)) {
+    for (const resource of Object.values(byName)) {
+      if (!resource.tags) continue;
+      for (const key of lost) {
+        if (!Object.hasOwn(resource.tags, key)) Object.defineProperty(resource.tags, key, { value: userTags[key], enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+}
+
+/**
  * Adds one Terraform stack for a model to an app: a group per service, a standalone rule
  * resource per rule, a prefix list per network and family, the closed default group, outputs.
  */
 export function buildStack(app: App, model: Model, options: StackOptions = {}): TerraformStack {
-  const stack = new LiteralStack(app, model.name, options.detach ?? true);
+  const stack = new LiteralStack(app, model.name, options.detach ?? true, model.aws.tags);
   new AwsProvider(stack, "provider_aws", { region: model.aws.region });
   if (model.aws.backend) {
     const { bucket, key, region, dynamodbTable, encrypt } = model.aws.backend;
@@ -110,7 +148,7 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
 
   // Resources live in scopes of their own so that no service name can collide with the
   // stack's fixed construct ids ("backend"); each then takes its readable name as logical id.
-  const groups = new Construct(stack, "security_groups");
+  const groups = childrenByOwnName(new Construct(stack, "security_groups"));
   const workloadsOf = new Map<string, string[]>();
   for (const workload of model.workloads) {
     for (const member of workload.services) workloadsOf.set(member, [...(workloadsOf.get(member) ?? []), workload.name]);
@@ -132,7 +170,7 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
     );
   }
 
-  const lists = new Construct(stack, "prefix_lists");
+  const lists = childrenByOwnName(new Construct(stack, "prefix_lists"));
   for (const network of model.networks) {
     for (const family of ["ipv4", "ipv6"] as const) {
       const maxEntries = network.maxEntries[family];
@@ -159,8 +197,8 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
     }
   }
 
-  const ingress = new Construct(stack, "ingress_rules");
-  const egress = new Construct(stack, "egress_rules");
+  const ingress = childrenByOwnName(new Construct(stack, "ingress_rules"));
+  const egress = childrenByOwnName(new Construct(stack, "egress_rules"));
   for (const rule of model.rules) {
     const config = {
       securityGroupId: reference(GROUP_TYPE, rule.service),

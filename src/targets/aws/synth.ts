@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from "fs";
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { dirname, join, relative, resolve } from "path";
 import { Model } from "../../model/types";
 import { buildStack, newApp } from "./stack";
@@ -14,13 +15,20 @@ export interface SynthesizedStack {
  * in a newline, so the same manifest always gives the same bytes.
  */
 export function synthesize(models: readonly Model[], localState?: (model: Model) => string | undefined): SynthesizedStack[] {
-  return withoutStackCapture(() => {
-    const app = newApp();
-    return models.map((model) => {
-      const stack = buildStack(app, model, { localState: localState?.(model) });
-      return { name: model.name, json: stableStringify(stack.toTerraform()) + "\n" };
+  // cdktf's App makes its output folder (and a stacks folder in it) as it starts, though sgc
+  // writes its files itself: give it a scratch folder, so nothing appears where sgc runs.
+  const scratch = mkdtempSync(join(tmpdir(), "sgc-cdktf-"));
+  try {
+    return withoutStackCapture(() => {
+      const app = newApp(scratch);
+      return models.map((model) => {
+        const stack = buildStack(app, model, { localState: localState?.(model) });
+        return { name: model.name, json: stableStringify(stack.toTerraform()) + "\n" };
+      });
     });
-  });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -56,16 +64,58 @@ export function localStatePath(outDir: string, name: string, manifestFile: strin
   return relative(stackDir, state).split("\\").join("/");
 }
 
-/** Writes each stack, each file replaced in one rename so no reader ever sees half a file. */
+/**
+ * Writes every stack or none. Each file is first staged beside its place; only once all are
+ * staged does each replace its file, in one rename so no reader ever sees half a file. When
+ * anything fails, the files already replaced get their old contents back and the staged
+ * files and the folders made for them go, so the output is as it was; the error is rethrown.
+ */
 export function writeStacks(outDir: string, stacks: readonly SynthesizedStack[]): string[] {
-  return stacks.map((stack) => {
-    const file = stackFile(outDir, stack.name);
-    mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, stack.json);
-    renameSync(temp, file);
-    return file;
-  });
+  const madeDirs: string[] = [];
+  const moves: { file: string; temp: string; backup?: string; done?: boolean }[] = [];
+  try {
+    for (const stack of stacks) {
+      const file = stackFile(outDir, stack.name);
+      const made = mkdirSync(dirname(file), { recursive: true });
+      if (made) madeDirs.push(made);
+      const existing = statOrUndefined(file);
+      if (existing && !existing.isFile()) throw Object.assign(new Error(`${file} is in the way: it is not a file`), { code: "EISDIR", path: file });
+      const temp = `${file}.${process.pid}.tmp`;
+      moves.push({ file, temp, ...(existing ? { backup: `${file}.${process.pid}.old` } : {}) });
+      writeFileSync(temp, stack.json);
+    }
+    for (const move of moves) {
+      if (move.backup) renameSync(move.file, move.backup);
+      renameSync(move.temp, move.file);
+      move.done = true;
+    }
+  } catch (error) {
+    for (const move of [...moves].reverse()) {
+      attempt(() => (move.done ? (move.backup ? renameSync(move.backup, move.file) : unlinkSync(move.file)) : move.backup && statOrUndefined(move.backup) && renameSync(move.backup, move.file)));
+      attempt(() => statOrUndefined(move.temp) && unlinkSync(move.temp));
+    }
+    for (const dir of madeDirs.reverse()) attempt(() => rmSync(dir, { recursive: true, force: true }));
+    throw error;
+  }
+  for (const move of moves) if (move.backup) attempt(() => unlinkSync(move.backup!));
+  return moves.map((m) => m.file);
+}
+
+function statOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a clean-up step; one that fails must not hide the error being reported. */
+function attempt(step: () => unknown): void {
+  try {
+    step();
+  } catch {
+    // best effort: the original error is what the user needs to see
+  }
 }
 
 /**
