@@ -19,7 +19,7 @@ export function inputName(file: string): string {
   return file === STDIN ? "<stdin>" : file;
 }
 
-/** How deep JSON input may nest: Terraform's plans nest about 20 levels. */
+/** How deep Terraform's JSON may nest: its plans nest about 20 levels. */
 const MAX_JSON_DEPTH = 128;
 
 /** The outcome of reading an input: its text, or a diagnostic saying why it cannot be read. */
@@ -259,15 +259,16 @@ export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnos
  * then are read as AWS applies them; a manifest is validated and compiled.
  */
 export async function loadAnyText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  // JSON nested deeper than anything real is refused where it gets too deep, before parsing.
-  const deep = /^\uFEFF?\s*[[{]/.test(text) ? nestingBeyond(text, MAX_JSON_DEPTH) : undefined;
-  if (deep !== undefined) {
-    const message = `the JSON nests more than ${MAX_JSON_DEPTH} levels deep, far more than a manifest or Terraform needs`;
-    return { ok: false, diagnostics: [{ code: "too-deep", severity: "error", message, file, ...locateOffset(text, deep) }], text };
-  }
   const parsed = parseInput(text, file);
   if (!parsed.ok) return parsed;
   if (parsed.kind !== "manifest") {
+    // Terraform nested deeper than anything real is refused where it gets too deep, before the
+    // readers walk it (a manifest's YAML has its own, lower limit).
+    const deep = nestingBeyond(parsed.text, MAX_JSON_DEPTH);
+    if (deep !== undefined) {
+      const message = `the JSON nests more than ${MAX_JSON_DEPTH} levels deep, far more than Terraform writes`;
+      return { ok: false, diagnostics: [{ code: "too-deep", severity: "error", message, file, ...locateOffset(parsed.text, deep) }], text: parsed.text };
+    }
     try {
       const read = await readTerraform(parsed.kind, parsed.json, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, parsed.text)), text: parsed.text };

@@ -195,7 +195,7 @@ describe("usage", () => {
     const flows = await sgc("flows", "--help");
     expect(flows.code).toBe(0);
     const text = flows.out.replace(/\s+/g, " "); // help text wraps
-    expect(text).toContain("flows of a manifest, a synthesized cdk.tf.json or a plan JSON");
+    expect(text).toContain("flows of a manifest, a cdk.tf.json, a plan or a state");
     expect(text).toContain("terraform show -json");
     for (const command of ["check", "graph"]) expect((await sgc(command, "--help")).out).toMatch(/plan/);
   });

@@ -158,8 +158,8 @@ describe("--quiet and --max-warnings", () => {
   test("--quiet reports errors only", async () => {
     const loud = await sgc("check", warning, error);
     const quiet = await sgc("check", warning, error, "--quiet");
-    expect(loud.out).toContain("warning descriptions");
-    expect(quiet.out).not.toContain("warning descriptions");
+    expect(loud.out).toContain("warn descriptions");
+    expect(quiet.out).not.toContain("warn descriptions");
     expect(quiet.out).toContain("error admin-ports");
     expect(quiet.out).not.toContain("headroom");
     expect(quiet.code).toBe(1);

@@ -23,7 +23,10 @@ export default defineRule<{ minPrefixLength: PerFamily; networkPrefixLength: Per
     networkPrefixLength: {
       type: "object",
       additionalProperties: false,
-      properties: { ipv4: { type: "integer", minimum: 0, maximum: 32 }, ipv6: { type: "integer", minimum: 0, maximum: 128 } },
+      properties: {
+        ipv4: { type: "integer", minimum: 0, maximum: 32, description: "a named network holding as much public IPv4 space as a prefix this short, or more, is too wide (8: a /8)" },
+        ipv6: { type: "integer", minimum: 0, maximum: 128, description: "a named network holding as much public IPv6 space as a prefix this short, or more, is too wide (32: a /32)" },
+      },
     },
   },
   check(input, options, report) {
