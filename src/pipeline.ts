@@ -7,13 +7,16 @@ import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath } from "./terraform/json-path";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
-import { formatBytes, LIMITS } from "./validate/limits";
+import { LIMITS, tooLargeMessage } from "./validate/limits";
 
-/** Reads a file as UTF-8 text, refusing one over `limit` bytes, or a diagnostic saying why it cannot be read. */
-export function readInput(file: string, limit = LIMITS.fileBytes): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
+/**
+ * Reads a file as UTF-8 text, refusing one over `limit` bytes (`what` names the files the limit
+ * is for, in the message), or a diagnostic saying why it cannot be read.
+ */
+export function readInput(file: string, limit = LIMITS.fileBytes, what = "manifests"): { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] } {
   try {
     const size = statSync(file).size;
-    if (size > limit) return { ok: false, diagnostics: [tooLarge(file, size, limit)] };
+    if (size > limit) return { ok: false, diagnostics: [tooLarge(file, size, limit, what)] };
     return { ok: true, text: readFileSync(file, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -54,7 +57,7 @@ export interface LoadOptions {
 
 /** Loads a manifest, a `cdk.tf.json`, a plan or a state, telling them apart by content. */
 export async function loadAnyInput(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const read = readInput(file, LIMITS.terraformBytes);
+  const read = readInput(file, LIMITS.terraformBytes, "inputs");
   if (!read.ok) return read;
   return loadAnyText(read.text, file, options);
 }
@@ -65,6 +68,8 @@ export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnos
 /** Loads input text already read (from a file, or from git), telling the kinds apart by content. */
 export async function loadAnyText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
   if (/^\s*[{[]/.test(text)) {
+    // Text from git has not been through readInput's check.
+    if (text.length > LIMITS.terraformBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.terraformBytes, "inputs")] };
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -73,6 +78,8 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
     }
     const kind = terraformKind(json);
     if (kind) {
+      // Evaluating a configuration takes about twice the memory per byte that a plan does.
+      if (kind === "terraform" && text.length > LIMITS.configurationBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.configurationBytes, "Terraform configurations")] };
       const read = await readTerraform(kind, json as Record<string, unknown>, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, text)), text };
       return { ok: true, input: { kind, file, text, terraform: read.input, security: readSecurity(read.input.view) } };
@@ -85,7 +92,7 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
       text,
     };
   }
-  if (text.length > LIMITS.fileBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.fileBytes)] };
+  if (text.length > LIMITS.fileBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.fileBytes, "manifests")] };
   const result = validateManifestText(text, file);
   if (!result.ok) return result;
   const compiled = compileManifest(result.valid);
@@ -112,11 +119,11 @@ export function terraformKind(json: unknown): TerraformKind | undefined {
 /** A problem of Terraform input as a diagnostic, located in the input's text when it has a JSON path. */
 function problemDiagnostic(p: TerraformProblem, file: string, text: string): Diagnostic {
   const where = p.path && p.file === file ? locateJsonPath(text, p.path) : { line: p.line ?? 1, column: p.column ?? 1 };
-  return { code: p.path ? "terraform-shape" : "terraform-config", severity: "error", message: p.message, file: p.file, ...where };
+  return { code: p.code ?? (p.path ? "terraform-shape" : "terraform-config"), severity: "error", message: p.message, file: p.file, ...where };
 }
 
-function tooLarge(file: string, size: number, limit: number): Diagnostic {
-  return { code: "too-large", severity: "error", message: `is ${formatBytes(size)}; sgc reads files of this kind of at most ${formatBytes(limit)}`, file, line: 1, column: 1, hint: "split the input into several stacks" };
+function tooLarge(file: string, size: number, limit: number, what: string): Diagnostic {
+  return { code: "too-large", severity: "error", message: tooLargeMessage(size, limit, what), file, line: 1, column: 1, hint: "split the input into several stacks" };
 }
 
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { join, resolve } from "path";
+import { LIMITS, tooLargeMessage } from "../validate/limits";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
 import { Value } from "./values";
 
@@ -60,6 +61,8 @@ export interface ConfigModule {
 
 /** A problem in configuration files: located by line and column, or by a JSON path in the file. */
 export interface ConfigProblem {
+  /** A diagnostic code, when not the usual one for where the problem is. */
+  code?: string;
   file: string;
   line?: number;
   column?: number;
@@ -356,6 +359,11 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
     if (!given) {
       for (const name of configurationFiles(dir)) {
         const file = join(dir, name);
+        const size = statSync(file).size;
+        if (size > LIMITS.configurationBytes) {
+          problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
+          continue;
+        }
         const text = readFileSync(file, "utf8");
         if (name.endsWith(".json")) {
           try {

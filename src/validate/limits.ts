@@ -1,19 +1,28 @@
 /**
  * The largest input sgc takes. Past these, an input is refused with a clear error before any
- * heavy work, rather than running out of memory. Measured on a 2-core, 24 GB machine: 10,000
- * services (about 100,000 rules) synthesize in under 7 s with under 1.2 GB of memory; the
- * limits leave half as much again, well inside Node's default heap.
+ * heavy work, rather than running out of memory. Measured on a 2-core, 24 GB machine
+ * (`npm run bench`): 10,000 services (about 100,000 rules) synthesize in under 7 s with under
+ * 1.2 GB of memory; their plan, 255 MiB of JSON, is checked with about 1.2 GB, and their
+ * cdk.tf.json, 74 MiB, with about 0.7 GB. The limits keep every input within 2 GB, with room
+ * to spare, and well inside V8's longest string (512 MiB), which a file must fit in.
  */
 export const LIMITS = {
   /** Bytes of a manifest. */
   fileBytes: 64 * 1024 * 1024,
-  /** Bytes of a Terraform input: a cdk.tf.json, a plan or a state (a plan of 100,000 rules is about 260 MB). */
-  terraformBytes: 400 * 1024 * 1024,
+  /** Bytes of a plan or a state from `terraform show -json` (a plan of 100,000 rules is about 255 MiB), or of any input before its kind is known. */
+  terraformBytes: 320 * 1024 * 1024,
+  /** Bytes of one file of a Terraform configuration (a cdk.tf.json, a .tf or .tf.json file): evaluated whole, it needs twice the memory per byte of a plan. */
+  configurationBytes: 160 * 1024 * 1024,
   /** Services in one manifest. */
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */
   rules: 150_000,
 };
+
+/** Why an input is refused for its size: `is 400 MiB; sgc reads inputs of at most 320 MiB`. */
+export function tooLargeMessage(size: number, limit: number, what: string): string {
+  return `is ${formatBytes(size)}; sgc reads ${what} of at most ${formatBytes(limit)}`;
+}
 
 /** Bytes as people read them: `16 MiB`, `512 KiB`. */
 export function formatBytes(bytes: number): string {
