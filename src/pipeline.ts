@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "fs";
+import { statSync } from "fs";
 import { compile } from "./compile";
 import { Diagnostic } from "./diagnostics";
 import { Model } from "./model/types";
@@ -6,6 +6,7 @@ import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
 import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath } from "./terraform/json-path";
+import { readText } from "./text";
 import { ValidManifest, validateText, ValidationResult } from "./validate";
 import { LIMITS, tooLargeMessage } from "./validate/limits";
 
@@ -17,7 +18,7 @@ export function readInput(file: string, limit = LIMITS.fileBytes, what = "manife
   try {
     const size = statSync(file).size;
     if (size > limit) return { ok: false, diagnostics: [tooLarge(file, size, limit, what)] };
-    return { ok: true, text: readFileSync(file, "utf8") };
+    return { ok: true, text: readText(file) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message =

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { join, resolve } from "path";
+import { readText } from "../text";
 import { LIMITS, tooLargeMessage } from "../validate/limits";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
 import { Value } from "./values";
@@ -364,7 +365,7 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
           problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
           continue;
         }
-        const text = readFileSync(file, "utf8");
+        const text = readText(file);
         if (name.endsWith(".json")) {
           try {
             documents.push({ file, json: JSON.parse(text) });
