@@ -10,14 +10,15 @@
  */
 const { spawnSync } = require("child_process");
 const { cpus, totalmem, tmpdir } = require("os");
-const { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } = require("fs");
+const { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } = require("fs");
 const { join } = require("path");
 const { generateManifest } = require("./generate");
 const { writePlan } = require("./plan");
 const { renderTable, evaluateTargets, withBenchTable } = require("./report");
 
 const ROOT = join(__dirname, "..");
-const WORK = join(tmpdir(), "sgc-bench");
+// A folder of its own, so that two benches on one machine (two worktrees) do not share files.
+const WORK = mkdtempSync(join(tmpdir(), "sgc-bench-"));
 const SIZES = [100, 1000, 5000, 10000];
 const runsFor = (size) => (size >= 5000 ? 3 : 5);
 
@@ -89,8 +90,6 @@ function measureInputs(size, manifest, stack, runs) {
 }
 
 function main() {
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
   const results = {
     date: new Date().toISOString().slice(0, 10),
     machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
@@ -124,4 +123,8 @@ function main() {
   process.exitCode = missed.length === 0 ? 0 : 1;
 }
 
-main();
+try {
+  main();
+} finally {
+  rmSync(WORK, { recursive: true, force: true });
+}
