@@ -92,11 +92,12 @@ function parsePortText(text: string): PortSpec | undefined {
 /**
  * A function that finds where a resource stands in JSON text: the line and column of its
  * name key (`"web__from_lb__tcp_80": {`) in a cdk.tf.json, or of its `"address"` in a plan or
- * state. The text is indexed once, on the first lookup, so finding every resource is linear.
+ * state. The text is indexed as lookups need it, each part once, so finding every resource is
+ * linear.
  */
 export function jsonLocator(text: string, file: string, kind: InputKind): (address: string) => Location | undefined {
   let lineStarts: number[] | undefined;
-  let offsets: Map<string, number> | undefined;
+  let offsetOf: ((address: string) => number | undefined) | undefined;
   const position = (offset: number): Location => {
     lineStarts ??= lineStartsOf(text);
     let lo = 0;
@@ -109,8 +110,11 @@ export function jsonLocator(text: string, file: string, kind: InputKind): (addre
     return { file, line: lo + 1, column: offset - lineStarts[lo] + 1 };
   };
   return (address) => {
-    offsets ??= kind === "terraform" ? configurationOffsets(text) : addressOffsets(text);
-    const offset = offsets.get(address);
+    if (!offsetOf) {
+      const offsets = kind === "terraform" ? configurationOffsets(text) : undefined;
+      offsetOf = offsets ? (a) => offsets.get(a) : addressFinder(text);
+    }
+    const offset = offsetOf(address);
     return offset === undefined ? undefined : position(offset);
   };
 }
@@ -121,23 +125,35 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-/** The first offset of each `"address": "..."` in a plan or state. */
-function addressOffsets(text: string): Map<string, number> {
-  const out = new Map<string, number>();
+/**
+ * The first offset of each `"address": "..."` in a plan or state, scanning only as far as a
+ * lookup needs: a plan lists every resource in its planned values first, so the rest of it
+ * (changes, configuration: two thirds of the text) is scanned only for an address not there.
+ */
+function addressFinder(text: string): (address: string) => number | undefined {
+  const found = new Map<string, number>();
   const pattern = /"address":\s*"((?:[^"\\]|\\.)*)"/g;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    let address = m[1];
-    // Decoded only when escaped: a plan has three addresses per resource.
-    if (address.includes("\\")) {
-      try {
-        address = JSON.parse(`"${address}"`) as string;
-      } catch {
-        continue; // Not an address sgc reads.
+  let scanned = false;
+  return (wanted) => {
+    const known = found.get(wanted);
+    if (known !== undefined || scanned) return known;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      let address = m[1];
+      // Decoded only when escaped: a plan has three addresses per resource.
+      if (address.includes("\\")) {
+        try {
+          address = JSON.parse(`"${address}"`) as string;
+        } catch {
+          continue; // Not an address sgc reads.
+        }
       }
+      if (found.has(address)) continue;
+      found.set(address, m.index);
+      if (address === wanted) return m.index;
     }
-    if (!out.has(address)) out.set(address, m.index);
-  }
-  return out;
+    scanned = true;
+    return undefined;
+  };
 }
 
 const QUOTE = 0x22;
