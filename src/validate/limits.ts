@@ -1,18 +1,19 @@
 /**
  * The largest input sgc takes. Past these, an input is refused with a clear error before any
- * heavy work, rather than running out of memory. Measured on a 2-core, 24 GB machine
+ * heavy work, rather than running out of memory or time. Measured on a 2-core, 24 GB machine
  * (`npm run bench`): 10,000 services (about 100,000 rules) synthesize in under 7 s with under
- * 1.2 GB of memory; their plan, 255 MiB of JSON, is checked with about 1.2 GB, and their
- * cdk.tf.json, 74 MiB, with about 0.7 GB. The limits keep every input within 2 GB, with room
- * to spare, and well inside V8's longest string (512 MiB), which a file must fit in.
+ * 1.2 GB of memory, and their plan, 255 MiB of JSON, is checked in about 7 s with 1.2 GB. At
+ * the Terraform limits, a plan of 316 MiB took 8 s and 1.5 GB; a configuration of 128 MiB,
+ * which sgc evaluates whole, 10 s and 1.1 GB: both inside 15 s and 2 GB with room to spare, and
+ * far inside V8's longest string (512 MiB), which a file must fit in.
  */
 export const LIMITS = {
   /** Bytes of a manifest. */
   fileBytes: 64 * 1024 * 1024,
   /** Bytes of a plan or a state from `terraform show -json` (a plan of 100,000 rules is about 255 MiB), or of any input before its kind is known. */
   terraformBytes: 320 * 1024 * 1024,
-  /** Bytes of one file of a Terraform configuration (a cdk.tf.json, a .tf or .tf.json file): evaluated whole, it needs twice the memory per byte of a plan. */
-  configurationBytes: 160 * 1024 * 1024,
+  /** Bytes of one file of a Terraform configuration (a cdk.tf.json, a .tf or .tf.json file), which costs about twice the time and memory per byte of a plan. */
+  configurationBytes: 128 * 1024 * 1024,
   /** Services in one manifest. */
   services: 20_000,
   /** Rules (ingress and egress) one manifest compiles to. */
