@@ -79,7 +79,7 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
     }
     const kind = terraformKind(json);
     if (kind) {
-      // Evaluating a configuration takes about twice the memory per byte that a plan does.
+      // A configuration is evaluated whole: per byte, about twice the time and memory of a plan.
       if (kind === "terraform" && text.length > LIMITS.configurationBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.configurationBytes, "Terraform configurations")] };
       const read = await readTerraform(kind, json as Record<string, unknown>, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, text)), text };
