@@ -44,15 +44,27 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Median wall time and peak memory over `runs` runs, after one warm-up run for the file cache. */
+function measure(args, runs) {
+  const { seen: _seen, ...result } = measureTogether([args], runs)[0];
+  return result;
+}
+
 /**
- * Median wall time and peak memory over `runs` runs, after one warm-up run for the file cache.
- * `seen` gets the warm-up's exit code and output, for checking what was measured.
+ * Measures several commands in turn, run by run (A B C A B C ...), so that what they are
+ * compared on (the plan against its manifest) shares the machine's ups and downs. Each one's
+ * warm-up exit code and output are returned as `seen`, for checking what was measured.
  */
-function measure(args, runs, seen) {
-  const warm = once(args);
-  if (seen) Object.assign(seen, { status: warm.status, stdout: warm.stdout });
-  const samples = Array.from({ length: runs }, () => once(args));
-  return { seconds: median(samples.map((s) => s.seconds)), peakMb: Math.max(...samples.map((s) => s.rss)), runs };
+function measureTogether(commands, runs) {
+  const seen = commands.map((args) => once(args));
+  const samples = commands.map(() => []);
+  for (let run = 0; run < runs; run++) commands.forEach((args, k) => samples[k].push(once(args)));
+  return samples.map((s, k) => ({
+    seconds: median(s.map((x) => x.seconds)),
+    peakMb: Math.max(...s.map((x) => x.rss)),
+    runs,
+    seen: { status: seen[k].status, stdout: seen[k].stdout },
+  }));
 }
 
 /** Runs a stage timer of bench/ on one input and returns what it prints. */
@@ -75,11 +87,14 @@ function measureInputs(size, manifest, stack, runs) {
   const inputs = { manifest, terraform: stack, plan };
   const out = { bytes: { terraform: statSync(stack).size, plan: statSync(plan).size }, check: {}, flows: {} };
   for (const command of ["check", "flows"]) {
+    const kinds = Object.keys(inputs);
+    const measured = measureTogether(kinds.map((kind) => [command, inputs[kind]]), runs);
     const seen = {};
-    for (const [kind, file] of Object.entries(inputs)) {
-      seen[kind] = {};
-      out[command][kind] = measure([command, file], runs, seen[kind]);
-    }
+    kinds.forEach((kind, k) => {
+      const { seen: warm, ...result } = measured[k];
+      seen[kind] = warm;
+      out[command][kind] = result;
+    });
     for (const kind of ["terraform", "plan"]) {
       const same = command === "flows" ? seen[kind].stdout === seen.manifest.stdout : seen[kind].status === seen.manifest.status;
       if (!same) throw new Error(`sgc ${command} reads the ${kind} of ${size} services differently from its manifest`);
