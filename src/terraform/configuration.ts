@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { join, resolve } from "path";
+import { readText } from "../text";
+import { LIMITS, tooLargeMessage } from "../validate/limits";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
 import { Value } from "./values";
 
@@ -60,6 +62,8 @@ export interface ConfigModule {
 
 /** A problem in configuration files: located by line and column, or by a JSON path in the file. */
 export interface ConfigProblem {
+  /** A diagnostic code, when not the usual one for where the problem is. */
+  code?: string;
   file: string;
   line?: number;
   column?: number;
@@ -373,7 +377,12 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
     if (!given) {
       for (const name of configurationFiles(dir)) {
         const file = join(dir, name);
-        const text = readFileSync(file, "utf8");
+        const size = statSync(file).size;
+        if (size > LIMITS.configurationBytes) {
+          problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
+          continue;
+        }
+        const text = readText(file);
         if (name.endsWith(".json")) {
           try {
             documents.push({ file, json: JSON.parse(text) });

@@ -92,9 +92,17 @@ export class TerraformView {
     return module;
   }
 
+  private readonly resourceConfigs = new Map<Instance, ConfigResource | undefined>();
+
   /** An instance's resource configuration, when there is one. */
   resourceConfig(instance: Instance): ConfigResource | undefined {
-    return this.config(instance.module)?.resources.get(`${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`);
+    // Asked for each attribute read and each reference to the instance: looked up once.
+    let config = this.resourceConfigs.get(instance);
+    if (config === undefined && !this.resourceConfigs.has(instance)) {
+      config = this.config(instance.module)?.resources.get(`${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`);
+      this.resourceConfigs.set(instance, config);
+    }
+    return config;
   }
 
   /**

@@ -621,7 +621,10 @@ function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
  */
 function withoutMirrors(rules: ReadRule[]): ReadRule[] {
   const key = (r: ReadRule) => `${r.service}\u0000${r.direction}\u0000${JSON.stringify(r.peer)}\u0000${JSON.stringify(r.port)}`;
-  const separate = new Set(rules.filter((r) => !r.inline).map(key));
+  // Only groups with inline rules can have mirrors: the keys of other groups' rules are not needed.
+  const withInline = new Set(rules.filter((r) => r.inline).map((r) => r.service));
+  if (withInline.size === 0) return rules;
+  const separate = new Set(rules.filter((r) => !r.inline && withInline.has(r.service)).map(key));
   return rules.filter((r) => !r.inline || !separate.has(key(r)));
 }
 
