@@ -241,7 +241,7 @@ function checkPolicySection(manifest: ValidManifest["manifest"], source: ParsedS
 /** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan or a state. */
 export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
-  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity };
+  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity; priorSecurity?: ReadSecurity };
 
 /** How to load an input: where a plan's configuration is, when not beside it. */
 export interface LoadOptions {
@@ -281,7 +281,11 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
     try {
       const read = await readTerraform(parsed.kind, parsed.json, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, parsed.text)), text: parsed.text };
-      return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, terraform: read.input, security: readSecurity(read.input.view) } };
+      // A plan's prior state is read first: its rule resources that the plan destroys still
+      // show inline on their groups in the planned values.
+      const prior = read.input.prior ? readSecurity(read.input.prior) : undefined;
+      const security = readSecurity(read.input.view, prior);
+      return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, terraform: read.input, security, ...(prior ? { priorSecurity: prior } : {}) } };
     } catch (error) {
       // A reader that trips on an odd shape fails closed, as an input it cannot read, never as a crash.
       const message = `sgc cannot read this ${describeKind(parsed.kind).replace(/^an? /, "")}: ${(error as Error).message}`;
