@@ -148,7 +148,8 @@ function constantOf(e: Expr): unknown {
       return items.some((i) => i === undefined) ? undefined : items;
     }
     case "object": {
-      const out: Record<string, unknown> = {};
+      // No prototype: "__proto__" is a key like any other, as in the plan's JSON.
+      const out = Object.create(null) as Record<string, unknown>;
       for (const item of e.items) {
         const key = constantOf(item.key);
         const value = constantOf(item.value);
