@@ -15,7 +15,7 @@ const lap = async (name, fn) => {
   times[name] = Number(process.hrtime.bigint() - start) / 1e6;
   return value;
 };
-const { terraformKind } = require("../dist/pipeline");
+const { detectInputKind } = require("../dist/input-kind");
 const { readTerraform } = require("../dist/terraform");
 const { readSecurity } = require("../dist/targets/aws/read");
 const { jsonLocator, policyInputFromTerraform } = require("../dist/targets/aws/policy-input");
@@ -26,10 +26,12 @@ const { evaluate } = require("../dist/model/flows");
 (async () => {
   const text = await lap("read", () => readFileSync(file, "utf8"));
   const json = await lap("parse", () => JSON.parse(text));
-  const kind = terraformKind(json);
+  const detected = detectInputKind(json);
+  if (!detected.ok || detected.kind === "manifest") throw new Error(`${file}: not Terraform input`);
+  const { kind } = detected;
   const read = await lap("terraform", () => readTerraform(kind, json, { file }));
   if (!read.ok) throw new Error(`${file}: ${read.problems.map((p) => p.message).join("; ")}`);
-  const security = await lap("aws", () => readSecurity(read.input.view));
+  const security = await lap("aws", () => readSecurity(read.input.view, read.input.prior ? readSecurity(read.input.prior) : undefined));
   if (security.unreadable.length > 0) throw new Error(`${file}: sgc could not read ${security.unreadable.length} values`);
   const result = await lap("policies", () => {
     const config = resolvePolicy({});

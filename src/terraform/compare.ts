@@ -18,6 +18,9 @@ export function compareConfigurations(plan: ConfigModule, files: ConfigModule): 
   for (const [id, planned] of plan.resources) {
     const written = files.resources.get(id)!;
     for (const name of planned.attributeNames?.() ?? []) {
+      // A plan made from JSON syntax keeps its values as written: equal JSON needs no parsing.
+      const expression = planned.raw?.(name);
+      if (isRecord(expression) && "constant_value" in expression && written.raw && sameJson(expression.constant_value, written.raw(name))) continue;
       const difference = compareExpressions(planned.attribute(name), written.attribute(name));
       if (difference) return `${id}.${name} in ${where(files)} ${difference}`;
     }
@@ -181,4 +184,13 @@ function sameConstant(a: unknown, b: unknown): boolean {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Whether two values parsed from JSON are the same JSON. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
 }

@@ -24,6 +24,11 @@ export interface ConfigResource {
   attribute(name: string): Expr | undefined;
   /** The attributes and block types set, when the source lists them (a plan's configuration). */
   attributeNames?(): string[];
+  /**
+   * An attribute as its source holds it, before parsing: JSON syntax's value, or a plan's
+   * expression object (`{ constant_value }`, `{ references }`).
+   */
+  raw?(name: string): unknown;
 }
 
 /** A `module` block: where its module comes from, how many instances, what it passes in. */
@@ -143,6 +148,10 @@ class JsonResource implements ConfigResource {
     if (body.for_each !== undefined) this.forEach = jsonToExpr(body.for_each);
   }
 
+  raw(name: string): unknown {
+    return RESOURCE_META.has(name) ? undefined : this.body[name];
+  }
+
   attribute(name: string): Expr | undefined {
     if (this.cache.has(name)) return this.cache.get(name);
     const expr = RESOURCE_META.has(name) ? undefined : blockOrAttribute(this.body, name);
@@ -199,6 +208,10 @@ class PlanResource implements ConfigResource {
 
   attributeNames(): string[] {
     return ownKeys(this.expressions).filter((name) => !RESOURCE_META.has(name));
+  }
+
+  raw(name: string): unknown {
+    return this.expressions[name];
   }
 }
 

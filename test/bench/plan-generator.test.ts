@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -110,5 +111,15 @@ describeWithTerraform("the bench's plan generator, against a real plan", () => {
     expect(checkGenerated.code).toBe(1);
     const rules = new Set(checkGenerated.findings.map((f) => f.rule));
     expect(rules).toEqual(new Set(["internet-ingress", "rule-quota"]));
+  });
+
+  test("the bench's stage timer reads the generated plan as sgc does (it runs the built sgc: npm test builds first)", async () => {
+    const run = spawnSync(process.execPath, [join(__dirname, "../../bench/stages-terraform.js"), generatedFile], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const stages = JSON.parse(run.stdout) as { kind: string; rules: number; flowCount: number };
+    const loaded = await loadAnyInput(generatedFile);
+    if (!loaded.ok || loaded.input.kind !== "plan") throw new Error("expected a plan");
+    expect(stages).toMatchObject({ kind: "plan", rules: loaded.input.security.rules.length, flowCount: evaluate(loaded.input.security.rules, loaded.input.security.reaches).length });
   });
 });
