@@ -296,8 +296,8 @@ function problemDiagnostic(p: TerraformProblem, file: string, text: string): Dia
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */
 export function compileManifest(valid: ValidManifest): { ok: true; model: Model } | { ok: false; diagnostics: Diagnostic[] } {
   const model = compile(valid.manifest);
-  const tooManyTags = tagCountProblems(model, valid);
-  if (tooManyTags.length > 0) return { ok: false, diagnostics: tooManyTags };
+  const problems = [...tagCountProblems(model, valid), ...adoptedRuleProblems(model, valid)];
+  if (problems.length > 0) return { ok: false, diagnostics: problems };
   if (model.rules.length <= LIMITS.rules) return { ok: true, model };
   return {
     ok: false,
@@ -312,6 +312,28 @@ export function compileManifest(valid: ValidManifest): { ok: true; model: Model 
       },
     ],
   };
+}
+
+/**
+ * Rule ids in `adopt.rules` that name no rule of their service: the AWS rule would not be
+ * imported, and the rule that was meant would be created beside it, which EC2 refuses.
+ */
+function adoptedRuleProblems(model: Model, valid: ValidManifest): Diagnostic[] {
+  const ids = new Set(model.rules.map((r) => `${r.service}\u0000${r.direction}\u0000${r.id}`));
+  return model.services.flatMap((service) =>
+    (["ingress", "egress"] as const).flatMap((direction) =>
+      Object.keys(service.adopt?.rules[direction] ?? {})
+        .filter((id) => !ids.has(`${service.name}\u0000${direction}\u0000${id}`))
+        .map((id) => ({
+          code: "unknown-rule",
+          severity: "error" as const,
+          message: `"${service.name}" has no ${direction} rule ${id}`,
+          file: valid.source.file,
+          ...valid.source.locate([...service.at, "adopt", "rules", direction, id], true),
+          hint: "rule ids follow the service, peer and port; after a rename, drop the entry once the first terraform apply has imported the rule",
+        })),
+    ),
+  );
 }
 
 /** Groups whose tags (the user's and sgc's) would pass AWS's 50 a resource. */

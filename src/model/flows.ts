@@ -1,5 +1,6 @@
+import { mayHoldVpcAddresses, parseCidr } from "./cidr";
 import { comparePorts, covers, formatPort, intersect, mergeRanges } from "./ports";
-import { Endpoint, Flow, PortSpec, Rule } from "./types";
+import { Endpoint, Flow, Model, Network, PortSpec, Rule } from "./types";
 
 /**
  * What the evaluator needs of a rule: which group, which direction, which peer, which ports.
@@ -57,6 +58,41 @@ export type EgressReach = (peer: Endpoint, to: string) => boolean;
 
 /** Without knowledge of the VPC's addresses, only the internet (0.0.0.0/0, ::/0) holds every group. */
 export const INTERNET_REACHES: EgressReach = (peer) => peer.kind === "internet";
+
+/**
+ * Whether egress to `peer` may reach any group, as sgc reads Terraform whose VPC ranges it does
+ * not know (a manifest names its VPC by id only): the internet and prefix lists may, a range
+ * when a VPC's addresses may lie in it, a network when one of its CIDRs may. A manifest's flows
+ * are evaluated so: only adopted services rely on it (their derived egress is left out where
+ * their own egress already reaches the service); for every other service the derived egress
+ * allows exactly what the consumer was granted, so their flows are the same either way.
+ */
+export function reachesWithoutVpc(networks: readonly Pick<Network, "name" | "entries">[]): EgressReach {
+  const byName = new Map(networks.map((n) => [n.name, n]));
+  const reaches = (peer: Endpoint): boolean => {
+    switch (peer.kind) {
+      case "internet":
+      case "prefixList":
+        return true;
+      case "cidr": {
+        const parsed = parseCidr(peer.cidr);
+        return !parsed.ok || mayHoldVpcAddresses(parsed.cidr);
+      }
+      case "network": {
+        const network = byName.get(peer.name);
+        return !network || network.entries.some((e) => e.family === peer.family && reaches({ kind: "cidr", cidr: e.cidr, family: e.family }));
+      }
+      default:
+        return false;
+    }
+  };
+  return reaches;
+}
+
+/** The flows a compiled manifest allows. */
+export function modelFlows(model: Pick<Model, "rules" | "networks">): Flow[] {
+  return evaluate(model.rules, reachesWithoutVpc(model.networks));
+}
 
 /**
  * The flows a set of rules allows, as AWS applies them. Between two groups (a group and itself

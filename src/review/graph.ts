@@ -1,4 +1,4 @@
-import { evaluate } from "../model/flows";
+import { evaluate, modelFlows } from "../model/flows";
 import { Endpoint } from "../model/types";
 import { LoadedInput } from "../pipeline";
 import { resolvePolicy } from "../policies/config";
@@ -25,7 +25,7 @@ export function serviceGraph(input: LoadedInput): ServiceGraph {
   let policyInput;
   if (input.kind === "manifest") {
     const byName = new Map(input.model.services.map((s) => [s.name, s.tier]));
-    graph = { flows: evaluate(input.model.rules), services: input.model.services.map((s) => s.name), tiers: input.model.tiers, tierOf: (s) => byName.get(s) };
+    graph = { flows: modelFlows(input.model), services: input.model.services.filter((s) => !s.adopt?.default).map((s) => s.name), tiers: input.model.tiers, tierOf: (s) => byName.get(s) };
     policyInput = policyInputFromModel(input.model, input.valid.source);
   } else {
     // The VPC's default group is drawn only where a rule reaches it, like any peer.

@@ -1,10 +1,10 @@
-import { evaluate } from "../model/flows";
+import { evaluate, modelFlows } from "../model/flows";
 import { Flow, Model } from "../model/types";
 import { LoadedInput } from "../pipeline";
 import { PolicyConfig, resolvePolicy } from "../policies/config";
 import { CheckResult, runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
-import { GROUP_TYPE, groupDescription, groupName } from "../targets/aws/names";
+import { GROUP_TYPE, groupDescription, groupName, groupVpc } from "../targets/aws/names";
 import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
 import { groupTags, ReadSecurity, Unreadable } from "../targets/aws/read";
 import { Diagnostic } from "../diagnostics";
@@ -31,14 +31,17 @@ export interface ReviewSide {
 /** The side a manifest stands for: its groups as sgc would write them. */
 export function sideOfModel(model: Model, check: CheckResult): ReviewSide {
   return {
-    flows: evaluate(model.rules),
+    flows: modelFlows(model),
     unreadable: [],
-    groups: model.services.map((s) => ({
-      address: `${GROUP_TYPE}.${s.name}`,
-      service: s.name,
-      ...(s.tier ? { tier: s.tier } : {}),
-      forceNew: { name: groupName(model, s), description: groupDescription(s), vpcId: model.aws.vpcId },
-    })),
+    // A VPC's default group is no group a review creates or replaces, as on the Terraform side.
+    groups: model.services
+      .filter((s) => !s.adopt?.default)
+      .map((s) => ({
+        address: `${GROUP_TYPE}.${s.name}`,
+        service: s.name,
+        ...(s.tier ? { tier: s.tier } : {}),
+        forceNew: { name: groupName(model, s), description: groupDescription(s), vpcId: groupVpc(model, s) },
+      })),
     networks: new Map(model.networks.map((n) => [n.name, n.entries.map((e) => e.cidr).sort()])),
     check,
   };

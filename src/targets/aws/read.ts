@@ -1,4 +1,4 @@
-import { anyAddress, parseCidr } from "../../model/cidr";
+import { anyAddress, cidrsOverlap, mayHoldVpcAddresses, parseCidr } from "../../model/cidr";
 import { EgressReach, RuleLike } from "../../model/flows";
 import { Endpoint, Family, PortSpec } from "../../model/types";
 import { Instance, InstanceObject, TerraformView } from "../../terraform/view";
@@ -93,8 +93,6 @@ export interface ReadSecurity {
   /** Whether egress to a range may reach a group's members, from what the input knows of its VPC. */
   reaches: EgressReach;
 }
-
-const PRIVATE_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((c) => parseCidr(c)).map((p) => (p.ok ? p.cidr : undefined)!);
 
 /** Reads the groups, rules, prefix lists and VPCs of one Terraform view. */
 export function readSecurity(view: TerraformView): ReadSecurity {
@@ -222,11 +220,11 @@ class Reader {
     if (known) {
       return known.some((c) => {
         const vpc = parseCidr(c);
-        return vpc.ok && overlaps(range.cidr, vpc.cidr);
+        return vpc.ok && cidrsOverlap(range.cidr, vpc.cidr);
       });
     }
     // Where the VPC's ranges are not known, any private range may hold it (IPv6: any range).
-    return peer.family === "ipv6" || PRIVATE_IPV4.some((p) => overlaps(range.cidr, p));
+    return mayHoldVpcAddresses(range.cidr);
   }
 
   // --- Groups and prefix lists ----------------------------------------------------------------
@@ -630,14 +628,6 @@ function stringMap(value: Value): Record<string, string> {
   if (!(value instanceof Map)) return out;
   for (const [k, v] of value) if (typeof v === "string") out[k] = v;
   return out;
-}
-
-function overlaps(a: { address: bigint; prefix: number; family: Family }, b: { address: bigint; prefix: number; family: Family }): boolean {
-  if (a.family !== b.family) return false;
-  const bits = a.family === "ipv4" ? 32 : 128;
-  const prefix = Math.min(a.prefix, b.prefix);
-  const shift = BigInt(bits - prefix);
-  return a.address >> shift === b.address >> shift;
 }
 
 /** Group metadata that sgc writes as tags, read back: tier, tiers, ports, workloads. */
