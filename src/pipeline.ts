@@ -5,6 +5,8 @@ import { describeKind, detectInputKind, InputKind, NotAnInput } from "./input-ki
 import { Model } from "./model/types";
 import { ParsedSource, parseYaml } from "./parse";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
+import { AwsListing, readListing } from "./targets/aws/listing";
+import { jsonLocator } from "./targets/aws/policy-input";
 import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath, locateOffset, nestingBeyond } from "./terraform/json-path";
@@ -233,10 +235,16 @@ function checkPolicySection(manifest: ValidManifest["manifest"], source: ParsedS
   return policy.ok ? [] : policy.diagnostics;
 }
 
-/** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan or a state. */
+/** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan, a state or an AWS CLI listing. */
 export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
-  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity };
+  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity }
+  | { kind: "aws"; file: string; text: string; listing: AwsListing; security: ReadSecurity };
+
+/** Where a resource of a Terraform input or an AWS listing stands in its text, for findings: by address, or by group and rule id. */
+export function locatorOf(input: Exclude<LoadedInput, { kind: "manifest" }>): (address: string) => { file: string; line: number; column: number } | undefined {
+  return input.kind === "aws" ? input.listing.locate : jsonLocator(input.text, input.file, input.kind);
+}
 
 /** How to load an input: where a plan's configuration is, when not beside it. */
 export interface LoadOptions {
@@ -268,6 +276,11 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
     if (deep !== undefined) {
       const message = `the JSON nests more than ${MAX_JSON_DEPTH} levels deep, far more than Terraform writes`;
       return { ok: false, diagnostics: [{ code: "too-deep", severity: "error", message, file, ...locateOffset(parsed.text, deep) }], text: parsed.text };
+    }
+    if (parsed.kind === "aws") {
+      const read = readListing([{ file, text: parsed.text, json: parsed.json }]);
+      if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => ({ code: "aws-shape", severity: "error" as const, message: p.message, file: p.file, line: p.line, column: p.column })), text: parsed.text };
+      return { ok: true, input: { kind: "aws", file, text: parsed.text, listing: read.listing, security: read.listing.security } };
     }
     try {
       const read = await readTerraform(parsed.kind, parsed.json, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });

@@ -152,7 +152,7 @@ function adoptRules(rules: Rule[], services: readonly Service[], networks: reado
 /** ICMP towards an IPv6 address is ICMPv6. */
 function forPeer(port: PortSpec, peer: Endpoint): PortSpec {
   const ipv6 = (peer.kind === "internet" || peer.kind === "network" || peer.kind === "cidr") && peer.family === "ipv6";
-  return port.protocol === "icmp" && ipv6 ? { protocol: "icmpv6" } : port;
+  return port.protocol === "icmp" && ipv6 ? { ...port, protocol: "icmpv6" } : port;
 }
 
 /**

@@ -21,7 +21,8 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
     groups: model.services.filter((s) => !isDefault.has(s.name)).map((service) => ({
       target: service.name,
       name: service.name,
-      ...(service.description ? { description: service.description } : {}),
+      // An adopted group keeps its AWS description, which describes it as well.
+      ...((service.description ?? service.adopt?.description) ? { description: service.description ?? service.adopt?.description } : {}),
       ...(service.tier ? { tier: service.tier } : {}),
       ports: service.ports,
       workloads: workloadsOf.get(service.name) ?? [],

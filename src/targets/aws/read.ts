@@ -29,6 +29,8 @@ export const DEFAULT_VPC = "the default VPC";
 /** A group read from Terraform. */
 export interface ReadGroup {
   address: string;
+  /** Its AWS id (`sg-…`), where the input knows it (a state, a plan of what exists, an AWS listing). */
+  id?: string;
   /** The `sgc:service` tag, else the address: what findings and flows call it. */
   target: string;
   /** The group's name as people know it: its name, its name prefix, or its address when it has neither. */
@@ -57,6 +59,8 @@ export interface ReadRule extends RuleLike {
 /** A managed prefix list read from Terraform. */
 export interface ReadPrefixList {
   address: string;
+  /** Its AWS id (`pl-…`), where the input knows it. */
+  id?: string;
   network: string;
   family: Family;
   maxEntries: number;
@@ -253,8 +257,10 @@ class Reader {
               : "unknown";
     const shownName = service ?? (naming === "prefix" ? (prefix as string).replace(/[-_.]+$/, "") : naming === "name" ? (name as string) : i.address);
     const vpc = this.vpcKey(vpcId);
+    const id = i.values?.id;
     const group: ReadGroup = {
       address: i.address,
+      ...(typeof id === "string" && id !== "" ? { id } : {}),
       target: service ?? i.address,
       name: shownName,
       naming,
@@ -286,7 +292,8 @@ class Reader {
     const name = this.attr(i, "name");
     const network = tags[TAG_NETWORK] ?? (typeof name === "string" ? name : i.address);
     const max = this.attr(i, "max_entries");
-    this.lists.set(i.address, { address: i.address, network, family, maxEntries: typeof max === "number" ? max : entries.length, entries });
+    const id = i.values?.id;
+    this.lists.set(i.address, { address: i.address, ...(typeof id === "string" && id !== "" ? { id } : {}), network, family, maxEntries: typeof max === "number" ? max : entries.length, entries });
   }
 
   private addPrefixListEntry(i: Instance): void {
@@ -604,7 +611,7 @@ export function readPort(protocolValue: Value, fromValue: Value, toValue: Value)
 }
 
 /** ICMP towards IPv6 peers is ICMPv6, as sgc compiles it; and the other way round. */
-function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
+export function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
   const ipv6 = (peer.kind === "internet" || peer.kind === "cidr" || peer.kind === "network") && peer.family === "ipv6";
   const ipv4 = (peer.kind === "internet" || peer.kind === "cidr" || peer.kind === "network") && peer.family === "ipv4";
   if (ipv6 && port.protocol === "icmp") return { ...port, protocol: "icmpv6" };
