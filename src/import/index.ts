@@ -203,25 +203,34 @@ class Importer {
     return { main };
   }
 
-  /** Each group's service name: its sgc:service tag, its Name tag, its AWS name (or name prefix), else its address; valid and unique. */
+  /**
+   * Each group's service name: its sgc:service tag, its Name tag, its AWS name (or name prefix),
+   * else its address; valid and unique. A name that starts with the stack's name and a dash
+   * (`shop-db` in stack `shop`) drops it: sgc names groups `<stack>-<service>` itself.
+   */
   private nameServices(): void {
-    const wanted = (g: DeployedGroup): string => {
-      const tags = g.group.tags;
-      if (tags[TAG_SERVICE] && /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(tags[TAG_SERVICE])) return tags[TAG_SERVICE];
-      if (g.group.isDefault) return "default";
-      if (tags.Name?.trim()) return slug(tags.Name, "group");
-      if (g.group.naming === "name" || g.group.naming === "prefix") return slug(g.group.name, "group");
-      // A name Terraform made up says nothing: the resource's own name does (module.web.aws_security_group.this -> web).
-      const parts = g.group.address.replace(/\[[^\]]*\]/g, "").split(".");
-      const resource = parts[parts.length - 1];
-      const module = parts.length > 2 ? parts[parts.length - 3] : undefined;
-      return slug(["this", "main", "default", "sg"].includes(resource) && module ? module : resource, "group");
-    };
+    const prefix = `${this.options.name}-`;
+    const unprefixed = (name: string) => (name.startsWith(prefix) && name.length > prefix.length ? name.slice(prefix.length) : name);
+    const wanted = (g: DeployedGroup): string => unprefixed(this.wantedName(g));
     const order = [...this.groups].sort((a, b) => compareText(a.group.address, b.group.address));
     // Groups with the sgc:service tag first: they keep the name they were made with.
     for (const g of order.filter((d) => d.group.tags[TAG_SERVICE])) this.serviceOf.set(g.group.target, this.names.claim(wanted(g)));
     for (const g of order.filter((d) => !d.group.tags[TAG_SERVICE])) this.serviceOf.set(g.group.target, this.names.claim(wanted(g)));
   }
+
+  private wantedName(g: DeployedGroup): string {
+    const tags = g.group.tags;
+    if (tags[TAG_SERVICE] && /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(tags[TAG_SERVICE])) return tags[TAG_SERVICE];
+    if (g.group.isDefault) return "default";
+    if (tags.Name?.trim()) return slug(tags.Name, "group");
+    if (g.group.naming === "name" || g.group.naming === "prefix") return slug(g.group.name, "group");
+    // A name Terraform made up says nothing: the resource's own name does (module.web.aws_security_group.this -> web).
+    const parts = g.group.address.replace(/\[[^\]]*\]/g, "").split(".");
+    const resource = parts[parts.length - 1];
+    const module = parts.length > 2 ? parts[parts.length - 3] : undefined;
+    return slug(["this", "main", "default", "sg"].includes(resource) && module ? module : resource, "group");
+  }
+
 
   // --- Rules --------------------------------------------------------------------------------
 

@@ -65,6 +65,8 @@ export class LiteralStack extends TerraformStack {
   private readonly rendered: Record<string, unknown> = {};
   private readonly renderedMetadata: Record<string, unknown> = {};
   private readonly renderedOutputs: string[] = [];
+  /** Terraform import blocks, in the order their resources were made. */
+  private readonly imports: { to: string; id: string }[] = [];
 
   constructor(
     scope: Construct,
@@ -90,6 +92,15 @@ export class LiteralStack extends TerraformStack {
     return element;
   }
 
+  /**
+   * Adopts an existing object as a resource: a Terraform `import` block. Kept by the stack, not
+   * by cdktf's `importFrom`: merging each resource's fragment, cdktf deletes the import blocks
+   * gathered so far whenever a resource without one follows.
+   */
+  addImport(resource: TerraformElement & { terraformResourceType: string; friendlyUniqueId: string }, id: string): void {
+    this.imports.push({ to: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id });
+  }
+
   override toTerraform(): Record<string, unknown> {
     const elements = this.node.findAll().filter((c): c is TerraformElement => TerraformElement.isTerraformElement(c));
     const plain = (e: TerraformElement, value: unknown) => (this.literal.has(e) ? value : resolve(this, value));
@@ -104,6 +115,7 @@ export class LiteralStack extends TerraformStack {
     const tf = this.rendered;
     tf["//"] = { metadata, outputs };
     for (const e of elements) deepMerge(tf, plain(e, e.toTerraform()));
+    if (this.imports.length > 0) tf.import = this.imports.map((i) => ({ ...i }));
     restoreTags(tf, this.userTags);
     return tf;
   }
@@ -164,7 +176,7 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
       : new SecurityGroup(groups, service.name, { name: groupName(model, service), description: groupDescription(service), vpcId: groupVpc(model, service), tags });
     group.overrideLogicalId(service.name);
     // An adopted group is imported, never created: Terraform takes it over as it is.
-    if (service.adopt?.securityGroup) group.importFrom(service.adopt.securityGroup);
+    if (service.adopt?.securityGroup) stack.addImport(group, service.adopt.securityGroup);
     stack.markLiteral(group);
     stack.markLiteral(
       new TerraformOutput(stack, groupOutputName(service), {
@@ -215,7 +227,7 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
     const resource =
       rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(ingress, rule.id, config) : new VpcSecurityGroupEgressRule(egress, rule.id, config);
     resource.overrideLogicalId(rule.id);
-    if (rule.importId) resource.importFrom(rule.importId);
+    if (rule.importId) stack.addImport(resource, rule.importId);
     stack.markLiteral(resource);
   }
 
