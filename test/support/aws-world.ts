@@ -130,3 +130,29 @@ export function worldFromState(state: unknown, account = "123456789012"): AwsWor
   }));
   return { account, groups: securityGroups, rules: securityGroupRules };
 }
+
+/**
+ * What `aws ec2 describe-security-group-rules --output json` lists for the groups that
+ * `describe-security-groups` lists: one rule per peer of each permission, each with an `sgr-` id
+ * (made up, deterministically, from what the rule is).
+ */
+export function ruleListOf(groups: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [];
+  for (const g of groups) {
+    for (const [key, egress] of [["IpPermissions", false], ["IpPermissionsEgress", true]] as const) {
+      for (const p of (g[key] as Record<string, unknown>[] | undefined) ?? []) {
+        const base = { GroupId: g.GroupId, GroupOwnerId: g.OwnerId, IsEgress: egress, IpProtocol: p.IpProtocol, FromPort: p.FromPort ?? -1, ToPort: p.ToPort ?? -1 };
+        const add = (peer: Record<string, unknown>, description: unknown) => {
+          const id = `sgr-0${createHash("sha256").update(JSON.stringify([g.GroupId, egress, base.IpProtocol, base.FromPort, base.ToPort, peer])).digest("hex").slice(0, 16)}`;
+          rules.push({ SecurityGroupRuleId: id, ...base, ...peer, ...(typeof description === "string" ? { Description: description } : {}), Tags: [] });
+        };
+        const list = (k: string) => (p[k] as Record<string, unknown>[] | undefined) ?? [];
+        for (const r of list("IpRanges")) add({ CidrIpv4: r.CidrIp }, r.Description);
+        for (const r of list("Ipv6Ranges")) add({ CidrIpv6: r.CidrIpv6 }, r.Description);
+        for (const r of list("PrefixListIds")) add({ PrefixListId: r.PrefixListId }, r.Description);
+        for (const r of list("UserIdGroupPairs")) add({ ReferencedGroupInfo: { GroupId: r.GroupId, UserId: r.UserId } }, r.Description);
+      }
+    }
+  }
+  return rules;
+}
