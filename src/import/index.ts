@@ -628,8 +628,10 @@ function entryRules(e: Entry): DeployedRule[] {
   return (e.all ?? e.kept).map((k) => k.rule);
 }
 
+/** How entries are ordered: services first, then the internet, networks, CIDRs, prefix lists and outside groups, each by name. */
 function entryKey(e: Entry): string {
-  return e.network !== undefined ? `network:${e.network}` : endpointKey(e.peer);
+  const rank = e.network !== undefined ? 2 : ["service", "internet", "network", "cidr", "prefixList", "securityGroup"].indexOf(e.peer.kind);
+  return `${rank} ${e.network !== undefined ? `network:${e.network}` : endpointKey(e.peer)}`;
 }
 
 /** The most common of some values (undefined counts too); ties go to the first in text order. */

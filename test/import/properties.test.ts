@@ -26,7 +26,7 @@ const ACCOUNT = "123456789012";
 const VPC = "vpc-0a1b2c3d4e5f67890";
 const groupId = (n: number) => `sg-0${String(n).padStart(16, "0")}`;
 
-type Peer = { kind: "v4" | "v6"; cidr: string } | { kind: "pl"; id: string } | { kind: "sg"; id: string; user: string } | { kind: "group"; index: number };
+type Peer = { kind: "v4"; cidr: string } | { kind: "v6"; cidr: string } | { kind: "pl"; id: string } | { kind: "sg"; id: string; user: string } | { kind: "group"; index: number };
 type Port = { IpProtocol: string; FromPort?: number; ToPort?: number };
 
 /** Port items of one peer that never overlap: some of these, or one that covers a whole protocol. */
@@ -100,10 +100,11 @@ function securityGroups(specs: GroupSpec[]): Record<string, unknown>[] {
   });
   return specs.map((g, i) => {
     const permissions = (egress: boolean) => {
-      const byPort = new Map<string, Record<string, unknown[]> & Port>();
+      type Lists = "IpRanges" | "Ipv6Ranges" | "PrefixListIds" | "UserIdGroupPairs";
+      const byPort = new Map<string, Port & Record<Lists, unknown[]>>();
       for (const r of rules.filter((x) => x.group === i && x.egress === egress)) {
         const key = JSON.stringify(r.port);
-        const p = byPort.get(key) ?? { ...r.port, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] };
+        const p: Port & Record<Lists, unknown[]> = byPort.get(key) ?? { ...r.port, IpRanges: [], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] };
         const peer = r.peer;
         if (peer.kind === "v4") p.IpRanges.push({ CidrIp: peer.cidr });
         else if (peer.kind === "v6") p.Ipv6Ranges.push({ CidrIpv6: peer.cidr });
@@ -111,7 +112,7 @@ function securityGroups(specs: GroupSpec[]): Record<string, unknown>[] {
         else if (peer.kind === "sg") p.UserIdGroupPairs.push({ GroupId: peer.id, UserId: peer.user });
         else p.UserIdGroupPairs.push({ GroupId: groupId(peer.index), UserId: ACCOUNT });
         // AWS keeps one rule per peer: the same peer twice on one permission is one rule.
-        for (const list of ["IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs"]) p[list] = [...new Map(p[list].map((x) => [JSON.stringify(x), x])).values()];
+        for (const list of ["IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs"] as const) p[list] = [...new Map(p[list].map((x) => [JSON.stringify(x), x])).values()];
         byPort.set(key, p);
       }
       return [...byPort.values()];
