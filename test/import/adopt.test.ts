@@ -57,7 +57,7 @@ let terraformSources: Promise<{ stateFile: string; planFile: string; world: AwsW
 function planTerraformExample() {
   terraformSources ??= (async () => {
     const dir = mkdtempSync(join(work, "hcl-"));
-    cpSync(TERRAFORM, dir, { recursive: true, filter: (src) => !src.endsWith("state.json") });
+    cpSync(TERRAFORM, dir, { recursive: true, filter: (src) => !src.endsWith(".json") });
     const fresh = await planOfflineAsync(dir);
     const settled = await planAgainstOwnState(dir, fresh.plan as unknown as ChangePlanJson, "examples/adopt/terraform");
     const stateText = (await terraformAsync(settled.dir, ["show", "-json", OFFLINE_STATE_FILE])).stdout;
@@ -67,10 +67,12 @@ function planTerraformExample() {
     if (process.env.UPDATE_GOLDEN) writeFileSync(join(TERRAFORM, "state.json"), JSON.stringify(JSON.parse(stateText), null, 2) + "\n");
     const world = worldFromState(JSON.parse(stateText));
     const rulesFile = join(dir, "rules.json");
-    writeFileSync(rulesFile, JSON.stringify({ SecurityGroupRules: world.rules }, null, 2));
+    writeFileSync(rulesFile, JSON.stringify({ SecurityGroupRules: world.rules }, null, 2) + "\n");
+    // What describe-security-group-rules lists once it is applied, bundled for the README's walk-through.
+    if (process.env.UPDATE_GOLDEN) writeFileSync(join(TERRAFORM, "rules.json"), readFileSync(rulesFile, "utf8"));
 
     const head = mkdtempSync(join(work, "hcl-head-"));
-    cpSync(TERRAFORM, head, { recursive: true, filter: (src) => !src.endsWith("state.json") });
+    cpSync(TERRAFORM, head, { recursive: true, filter: (src) => !src.endsWith(".json") });
     writeFileSync(join(head, "change.tf"), CHANGE_TF);
     writeOfflineOverrides(head);
     writeFileSync(join(head, OFFLINE_STATE_FILE), JSON.stringify(settled.state, null, 2));
@@ -126,9 +128,10 @@ describeWithTerraform("adopting what is deployed: import, diff, synth, and Terra
     return adopted.get(kind)!;
   };
 
-  test("the bundled state is the example's configuration planned offline", async () => {
-    const { stateFile } = await planTerraformExample();
+  test("the bundled state is the example's configuration planned offline, and its rule listing what AWS then lists", async () => {
+    const { stateFile, rulesFile } = await planTerraformExample();
     expect(JSON.parse(readFileSync(join(TERRAFORM, "state.json"), "utf8"))).toEqual(JSON.parse(readFileSync(stateFile, "utf8")));
+    expect(readFileSync(join(TERRAFORM, "rules.json"), "utf8")).toBe(readFileSync(rulesFile, "utf8"));
   });
 
   describe.each(["aws", "state", "plan"] as const)("from %s", (kind) => {
