@@ -164,7 +164,10 @@ describeWithTerraform("adopting what is deployed: import, diff, synth, and Terra
       for (const c of existing) {
         expect({ address: c.address, changed: changedAttributes(c).filter((a) => !["tags", "tags_all", "description", "revoke_rules_on_delete"].includes(a)) }).toEqual({ address: c.address, changed: [] });
       }
-      expect(output).toMatch(new RegExp(`Plan: ${ids.length} to import, ${s.creates.length} to add, \\d+ to change, 0 to destroy`));
+      const summary = /Plan: \d+ to import, \d+ to add, \d+ to change, \d+ to destroy/.exec(output)![0];
+      expect(summary).toMatch(new RegExp(`^Plan: ${ids.length} to import, ${s.creates.length} to add, \\d+ to change, 0 to destroy$`));
+      // The README's walk-through quotes this plan.
+      if (kind === "aws") expect(readFileSync(join(__dirname, "..", "..", "README.md"), "utf8")).toContain(`\`${summary}\``);
       expect(calls).toContain("DescribeSecurityGroupRules");
     });
   });

@@ -180,3 +180,28 @@ describe("sgc import: the manifest it writes", () => {
     expect(manifest!.services.b.consumers).toEqual(["a", "office"]);
   });
 });
+
+describe("the README's walk-through", () => {
+  const ROOT = join(__dirname, "..", "..");
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Walk-through: console-made groups"), readme.indexOf("### Walk-through: hand-written Terraform"));
+
+  test("the manifest it shows is what sgc import writes for the bundled listing, line for line", async () => {
+    const command = /```sh\n(npx sgc import [^\n]*)\n```/.exec(section)![1];
+    expect(command).toBe("npx sgc import examples/adopt/console/groups.json examples/adopt/console/rules.json --name console --out console.yaml");
+    const out = join(mkdtempSync(join(tmpdir(), "sgc-readme-")), "console.yaml");
+    const args = command.split(" ").slice(2).map((a) => (a === "console.yaml" ? out : a.startsWith("examples/") ? join(ROOT, a) : a));
+    expect((await sgc(...args)).code).toBe(0);
+    const shown = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const written = readFileSync(out, "utf8");
+    expect(written).toContain(shown);
+  });
+
+  test("the diff it shows is what sgc diff says", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "sgc-readme-")), "console.yaml");
+    await sgc("import", join(ROOT, "examples/adopt/console/groups.json"), join(ROOT, "examples/adopt/console/rules.json"), "--name", "console", "--out", out);
+    const diff = await sgc("diff", join(ROOT, "examples/adopt/console/groups.json"), out);
+    expect(section).toContain("# 0 flows added, 0 removed, 0 groups replaced");
+    expect(diff.out).toContain("**0 flows added, 0 removed, 0 groups replaced");
+  });
+});
