@@ -1,6 +1,6 @@
 import { callFunction } from "./functions";
 import { Expr, formatTraversal, parseExpression, Step, TemplatePart } from "./hcl/syntax";
-import { anything, describeValue, entries, fromJson, Failure, isUnknown, Lazy, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
+import { anything, describeValue, entries, fromJson, Failure, isUnknown, isUnordered, Lazy, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
 
 /**
  * Evaluates expressions the way Terraform would, as far as the input allows: known values are
@@ -156,7 +156,8 @@ export function index(value: Value, key: Value): Value {
   if (Array.isArray(value)) {
     const n = toNumber(key);
     if (n === undefined || !Number.isInteger(n)) return new Failure(`a list index must be a whole number, not ${describeValue(key)}`);
-    return n >= 0 && n < value.length ? value[n] : new Failure(`index ${n} is out of range (the list has ${value.length} elements)`);
+    if (n < 0 || n >= value.length) return new Failure(`index ${n} is out of range (the list has ${value.length} elements)`);
+    return isUnordered(value) ? oneOf(value, "the order of a set with values known only after apply is not known") : value[n];
   }
   if (value instanceof Map) {
     const k = typeof key === "number" || typeof key === "boolean" ? String(key) : key;
@@ -323,27 +324,15 @@ function binary(op: string, left: Value, right: Value): Value {
 }
 
 /** Terraform's `==`: equal type and content; unknown when either side is. */
+/**
+ * Terraform's `==`: equal type and content; unknown when either side is. Collections compare by
+ * type too (a list is never equal to the tuple `[]`), and sgc does not track list, set and tuple
+ * types apart, so two collections may or may not be equal: both answers stay possible.
+ */
 function equal(a: Value, b: Value): Value {
   if (isUnknown(a) || isUnknown(b) || a instanceof Lazy || b instanceof Lazy) return anything(undefined, [a, b]);
   if (a === null || b === null) return a === b;
   if (typeof a !== "object" || typeof b !== "object") return a === b;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-      const eq = equal(a[i], b[i]);
-      if (eq !== true) return eq;
-    }
-    return true;
-  }
-  if (a instanceof Map && b instanceof Map) {
-    if (a.size !== b.size) return false;
-    for (const [k, v] of a) {
-      if (!b.has(k)) return false;
-      const eq = equal(v, b.get(k)!);
-      if (eq !== true) return eq;
-    }
-    return true;
-  }
-  return false;
+  return new Unknown([true, false], ["sgc does not tell lists, sets and tuples apart, as == does"]);
 }
 

@@ -1,5 +1,5 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
-import { anything, dedupe, describeValue, Failure, isUnknown, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toText, Unknown, Value, valueKey } from "./values";
+import { anything, dedupe, describeValue, Failure, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's built-in functions, as far as security groups need them. Functions that pick
@@ -62,7 +62,9 @@ const FUNCTIONS = new Map<string, Fn>([
         const k = num(n, "element");
         if (xs instanceof Failure || k instanceof Failure) return fail(xs, k)!;
         if (xs.length === 0) return new Failure("element of an empty list");
-        return xs[((Math.floor(k) % xs.length) + xs.length) % xs.length];
+        if (k < 0) return new Failure("element: a negative index");
+        if (isUnordered(xs)) return oneOf(xs, "the order of a set with values known only after apply is not known");
+        return xs[Math.floor(k) % xs.length];
       });
     },
   ],
@@ -335,13 +337,6 @@ function ifNumber(n: Value, fn: (x: number) => number): Value {
 function ifText(s: Value, fn: (t: string) => string): Value {
   const t = toText(s);
   return t === undefined ? new Failure("needs a string") : fn(t);
-}
-
-/** A set: duplicates removed; strings in lexical order, as Terraform orders a set of strings. */
-function toSet(values: Value[]): Value[] {
-  const distinct = dedupe(values);
-  if (distinct.every((v) => typeof v === "string")) return (distinct as string[]).sort();
-  return distinct;
 }
 
 function replace(s: string, search: string, replacement: string): Value {

@@ -56,6 +56,33 @@ export abstract class Lazy {
   abstract keys(): string[] | undefined;
 }
 
+const unordered = new WeakSet<Value[]>();
+
+/**
+ * Marks a list as a set whose order is not known: Terraform orders a set by its elements, and
+ * an element known only after apply may land anywhere, so an index into it may be any element.
+ */
+export function markUnordered(list: Value[]): Value[] {
+  unordered.add(list);
+  return list;
+}
+
+/** Whether a list is a set whose order is not known. */
+export function isUnordered(list: Value[]): boolean {
+  return unordered.has(list);
+}
+
+/**
+ * Values as a Terraform set: duplicates removed, strings in lexical and numbers in numeric order;
+ * with elements known only after apply, an order nobody knows yet.
+ */
+export function toSet(values: readonly Value[]): Value[] {
+  const distinct = dedupe(values);
+  if (distinct.every((v) => typeof v === "string")) return (distinct as string[]).sort();
+  if (distinct.every((v) => typeof v === "number")) return (distinct as number[]).sort((a, b) => a - b);
+  return distinct.some((v) => !isWhollyKnown(v)) ? markUnordered(distinct) : distinct;
+}
+
 /** Whether a value is known all the way down (no Ref, Unknown, Lazy or Failure inside). */
 export function isWhollyKnown(value: Value): boolean {
   if (value === null || typeof value !== "object") return true;

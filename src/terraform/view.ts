@@ -3,7 +3,7 @@ import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
 import { evaluate, Scope } from "./evaluate";
 import { Expr } from "./hcl/syntax";
 import { convert, forEachKeys } from "./types";
-import { anything, Failure, fromJson, isUnknown, Lazy, ObjectValue, Ref, toNumber, Unknown, Value } from "./values";
+import { anything, Failure, fromJson, isUnknown, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's view of one version of the infrastructure: resource instances with exact
@@ -116,7 +116,8 @@ export class TerraformView {
       // Memoized, which also turns a cycle of references (that Terraform would refuse) into an error.
       let value = this.memoized(`attr\u0000${instance.address}\u0000${String(path[0])}`, () => this.evaluateIn(instance, expr));
       for (const p of path.slice(1)) value = stepInto(value, p);
-      return value;
+      // What the plan knows always wins: the configuration only fills in what it does not know.
+      return knowledge === "partial" ? fill(dig(instance.values, path), subMask(instance.unknown, path), value) : value;
     }
     if (instance.values && knowledge === "partial") {
       // The plan's configuration keeps no per-element expressions: the unknown parts of a list
@@ -477,6 +478,75 @@ function withUnknowns(value: unknown, mask: unknown, path: (string | number)[], 
     return out;
   }
   return fromJson(value ?? null);
+}
+
+/**
+ * A value the plan knows in part, completed from the configuration's evaluation: every known
+ * leaf is the plan's, and only the leaves it marks unknown come from `evaluated`. A set of
+ * blocks (inline rules) is listed in the plan in its own order, not the configuration's, so a
+ * block with unknown leaves takes them from the configuration's blocks that agree with what the
+ * plan knows of it; none agreeing, or several that disagree, leave them unknown.
+ */
+function fill(known: unknown, mask: unknown, evaluated: Value): Value {
+  if (mask === true) return evaluated;
+  if (!containsTrue(mask)) return fromJson(known ?? null);
+  if (Array.isArray(known)) {
+    const masks = Array.isArray(mask) ? mask : [];
+    const blocks = Array.isArray(evaluated) ? evaluated : undefined;
+    return known.map((element, i) => {
+      const m = masks[i];
+      if (!containsTrue(m)) return fromJson(element ?? null);
+      if (element !== null && typeof element === "object" && !Array.isArray(element)) {
+        if (!blocks) return fill(element, m, leafOf(evaluated));
+        const agreeing = blocks.filter((b) => b instanceof Map && agrees(element as Record<string, unknown>, m as Record<string, unknown>, b));
+        if (agreeing.length === 0) return fill(element, m, anything("sgc's reading of the configuration matches none of the blocks the plan lists"));
+        return fill(element, m, agreeing.length === 1 ? agreeing[0] : new Unknown(agreeing, ["several blocks of the configuration match this one"]));
+      }
+      return fill(element, m, blocks && blocks.length === known.length ? blocks[i] : leafOf(evaluated));
+    });
+  }
+  if (known !== null && typeof known === "object") {
+    const m = (mask ?? {}) as Record<string, unknown>;
+    const out: ObjectValue = new Map();
+    for (const key of new Set([...Object.keys(known), ...Object.keys(m).filter((k) => m[k] === true)])) {
+      const inner = evaluated instanceof Map ? evaluated.get(key) ?? null : evaluated instanceof Unknown && evaluated.candidates ? mapCandidates(evaluated, (c) => (c instanceof Map ? c.get(key) ?? null : anything(undefined))) : leafOf(evaluated);
+      out.set(key, fill((known as Record<string, unknown>)[key], m[key], inner));
+    }
+    return out;
+  }
+  return fromJson(known ?? null);
+}
+
+/** What an evaluation that is not the expected structure says of each of its parts. */
+function leafOf(evaluated: Value): Value {
+  return evaluated instanceof Unknown || evaluated instanceof Ref || evaluated instanceof Failure ? evaluated : anything("sgc's reading of the configuration does not have the plan's shape");
+}
+
+/**
+ * Whether a block of the configuration agrees with what the plan knows of a block: each known
+ * attribute equal, where the configuration's value is known. Empty values (null, "", [], false)
+ * are alike, as providers fill unset attributes with them; protocols compare by their number.
+ */
+function agrees(known: Record<string, unknown>, mask: Record<string, unknown> | undefined, block: ObjectValue): boolean {
+  for (const [key, value] of Object.entries(known)) {
+    if (containsTrue(mask?.[key])) continue;
+    const mine = block.get(key) ?? null;
+    if (!isWhollyKnown(mine)) continue;
+    if (normalized(fromJson(value ?? null), key) !== normalized(mine, key)) return false;
+  }
+  return true;
+}
+
+const PROTOCOL_ALIASES = new Map([["tcp", "6"], ["udp", "17"], ["icmp", "1"], ["icmpv6", "58"], ["all", "-1"]]);
+
+function normalized(value: Value, key: string): string {
+  if (value === null || value === "" || value === false || (Array.isArray(value) && value.length === 0)) return "empty";
+  if (key === "protocol" && (typeof value === "string" || typeof value === "number")) {
+    const text = String(value).toLowerCase();
+    return PROTOCOL_ALIASES.get(text) ?? text;
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return valueKey([...(value as string[])].sort());
+  return valueKey(value);
 }
 
 /** One more step into a value (an attribute or an index). */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { cpus, homedir, tmpdir } from "os";
 import { join } from "path";
 
@@ -32,9 +32,15 @@ export function terraformSetup(): TerraformSetup {
   }
   const dir = mkdtempSync(join(tmpdir(), "sgc-tf-"));
   const cliConfig = join(dir, "terraform.rc");
+  // The provider is 700 MB: copied into the cache once, then linked into each working folder
+  // rather than copied again by every `terraform init`.
+  const cache = join(dir, "plugin-cache");
+  mkdirSync(cache);
   writeFileSync(
     cliConfig,
     [
+      `plugin_cache_dir = ${JSON.stringify(cache)}`,
+      "plugin_cache_may_break_dependency_lock_file = true",
       "provider_installation {",
       "  filesystem_mirror {",
       `    path    = ${JSON.stringify(mirror)}`,
@@ -47,6 +53,13 @@ export function terraformSetup(): TerraformSetup {
       "",
     ].join("\n"),
   );
+  // Filled here, once, so that inits running side by side only ever read the cache.
+  const warm = join(dir, "warm");
+  mkdirSync(warm);
+  writeFileSync(join(warm, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION } } } }));
+  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: warm, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" } });
+  if (init.status !== 0) return (cached = { ok: false, reason: `terraform init from the mirror failed: ${init.stderr || init.stdout}` });
+  rmSync(warm, { recursive: true, force: true });
   return (cached = { ok: true, mirror, cliConfig });
 }
 

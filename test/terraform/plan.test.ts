@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { basename, join } from "path";
 import { synthesize, writeStacks } from "../../src/targets/aws/synth";
@@ -8,6 +8,7 @@ import { describeWithTerraform, planOffline } from "../support/terraform";
 import { checkManifest, checkTerraformText, comparable } from "../support/check";
 import { evaluate } from "../../src/model/flows";
 import { loadAnyText } from "../../src/pipeline";
+import { sgc } from "../support/cli";
 
 // object-property-names: a stack, a service, a tier and a workload named constructor, and tags
 // named __proto__ or toString, are ordinary names for Terraform too.
@@ -55,5 +56,19 @@ describeWithTerraform("terraform init, validate and plan (offline, provider mirr
     if (!loaded.ok || loaded.input.kind !== "plan") throw new Error("expected a plan");
     expect(loaded.input.security.unreadable).toEqual([]);
     expect(evaluate(loaded.input.security.rules, loaded.input.security.reaches)).toEqual(evaluate(model.rules));
+
+    // Away from its configuration, a plan cannot say whether a group has dynamic inline rules:
+    // sgc says so, per group, and how to help; pointed at the configuration, it reads it all.
+    const away = join(mkdtempSync(join(tmpdir(), "sgc-plan-away-")), "plan.json");
+    writeFileSync(away, planText);
+    const alone = await sgc("flows", away, "--format", "json");
+    expect(alone.code).toBe(1);
+    const unreadable = JSON.parse(alone.out).unreadable as { resource: string; attribute: string; reason: string }[];
+    const groups = [...model.services.map((s) => `aws_security_group.${s.name}`), ...(model.aws.closeDefaultSecurityGroup ? ["aws_default_security_group.default_security_group"] : [])];
+    expect(unreadable.map((u) => `${u.resource} ${u.attribute}`).sort()).toEqual(groups.flatMap((g) => [`${g} egress`, `${g} ingress`]).sort());
+    expect(unreadable[0].reason).toMatch(/pass --config DIR/);
+    const pointed = await sgc("flows", away, "--config", stackDir);
+    expect(pointed.code).toBe(0);
+    expect(pointed.out).toBe((await sgc("flows", file)).out);
   });
 });
