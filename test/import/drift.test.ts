@@ -70,6 +70,27 @@ describe("sgc diff between a manifest and what is deployed", () => {
   });
 });
 
+describe("sgc diff between a manifest and a Terraform state", () => {
+  const TERRAFORM = join(ROOT, "examples", "adopt", "terraform");
+  type State = { values: { root_module: { resources: { address: string }[] } } };
+
+  test("the state the manifest was imported from has not drifted; a rule gone from it has", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sgc-drift-state-"));
+    const manifest = join(dir, "shop.yaml");
+    expect((await sgc("import", join(TERRAFORM, "state.json"), join(TERRAFORM, "rules.json"), "--name", "shop", "--out", manifest)).code).toBe(0);
+    expect((await sgc("diff", manifest, join(TERRAFORM, "state.json"), "--fail-on", "drift")).code).toBe(0);
+
+    const state = JSON.parse(readFileSync(join(TERRAFORM, "state.json"), "utf8")) as State;
+    state.values.root_module.resources = state.values.root_module.resources.filter((r) => r.address !== "aws_vpc_security_group_ingress_rule.db_from_app");
+    const edited = join(dir, "state.json");
+    writeFileSync(edited, JSON.stringify(state, null, 2));
+    const result = await sgc("diff", manifest, edited, "--fail-on", "drift", "--format", "json");
+    expect(result.code).toBe(1);
+    const review = JSON.parse(result.out) as { flows: { added: unknown[]; removed: { from: string; to: string; port: string }[] } };
+    expect(review.flows).toEqual({ added: [], removed: [{ from: "service:app", to: "service:db", port: "tcp/5432" }] });
+  });
+});
+
 interface Step {
   name?: string;
   uses?: string;

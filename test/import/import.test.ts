@@ -3,6 +3,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
 import { sgc } from "../support/cli";
+import { LISTING_ACCOUNT as ACCOUNT, listedGroup, listedPermission as permission } from "../support/listing";
 
 /*
  * `sgc import` from the AWS CLI's listing, case by case: what a manifest cannot say fails, at its
@@ -10,32 +11,13 @@ import { sgc } from "../support/cli";
  * readable, valid and unique; the output is the same whatever the order of the listing.
  */
 
-const ACCOUNT = "123456789012";
 const VPC = "vpc-0a1b2c3d4e5f67890";
 const A = "sg-0000000000000000a";
 const B = "sg-0000000000000000b";
 
-const permission = (protocol: string, from: number | undefined, to: number | undefined, peers: Record<string, unknown[]>) => ({
-  ...(from !== undefined ? { FromPort: from } : {}),
-  IpProtocol: protocol,
-  IpRanges: [],
-  Ipv6Ranges: [],
-  PrefixListIds: [],
-  ...(to !== undefined ? { ToPort: to } : {}),
-  UserIdGroupPairs: [],
-  ...peers,
-});
-const group = (id: string, name: string, ingress: unknown[], egress: unknown[], extra: Record<string, unknown> = {}) => ({
-  Description: `${name} group`,
-  GroupName: name,
-  IpPermissions: ingress,
-  OwnerId: ACCOUNT,
-  GroupId: id,
-  IpPermissionsEgress: egress,
-  VpcId: VPC,
-  SecurityGroupArn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/${id}`,
-  ...extra,
-});
+/** A group whose ARN shows the region, eu-west-1. */
+const group = (id: string, name: string, ingress: unknown[], egress: unknown[], extra: Record<string, unknown> = {}) =>
+  listedGroup(id, name, ingress, egress, { SecurityGroupArn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/${id}`, ...extra });
 const from = (id: string) => ({ UserIdGroupPairs: [{ GroupId: id, UserId: ACCOUNT }] });
 const OPEN = permission("-1", undefined, undefined, { IpRanges: [{ CidrIp: "0.0.0.0/0" }] });
 
@@ -64,6 +46,17 @@ describe("sgc import: what a manifest cannot say fails, located, and nothing is 
     expect(result.code).toBe(2);
     expect(result.err).toMatch(new RegExp(`groups\\.json:${at}: error cannot-express `));
     expect(result.err).toMatch(message);
+    expect(result.text).toBeUndefined();
+  });
+
+  test("from a Terraform state, at the resource's place in the state", async () => {
+    const state = JSON.parse(readFileSync(join(__dirname, "..", "..", "examples", "adopt", "terraform", "state.json"), "utf8")) as { values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } } };
+    const rule = state.values.root_module.resources.find((r) => r.address === 'aws_vpc_security_group_ingress_rule.app_ssh_from_office["203.0.113.0/24"]')!;
+    Object.assign(rule.values, { ip_protocol: "50", from_port: null, to_port: null });
+    const result = await importing({ "state.json": state });
+    expect(result.code).toBe(2);
+    const line = JSON.stringify(state, null, 2).split("\n").findIndex((l) => l.includes(`"address": ${JSON.stringify(rule.address)}`)) + 1;
+    expect(result.err).toMatch(new RegExp(`state\\.json:${line}:\\d+: error cannot-express the ingress rule of app \\(sg-\\w+\\) from 203\\.0\\.113\\.0/24 on proto/50: a manifest has no IP protocol 50`));
     expect(result.text).toBeUndefined();
   });
 
@@ -181,27 +174,69 @@ describe("sgc import: the manifest it writes", () => {
   });
 });
 
-describe("the README's walk-through", () => {
+describe("the README's walk-throughs (Adopting existing groups)", () => {
   const ROOT = join(__dirname, "..", "..");
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("### Walk-through: console-made groups"), readme.indexOf("### Walk-through: hand-written Terraform"));
+  const section = (from: string, to: string) => readme.slice(readme.indexOf(from), readme.indexOf(to, readme.indexOf(from)));
+  const walkThroughs = section("### Walk-through: console-made groups", "## Editor support");
+  const console_ = section("### Walk-through: console-made groups", "### Walk-through: hand-written Terraform");
 
-  test("the manifest it shows is what sgc import writes for the bundled listing, line for line", async () => {
-    const command = /```sh\n(npx sgc import [^\n]*)\n```/.exec(section)![1];
-    expect(command).toBe("npx sgc import examples/adopt/console/groups.json examples/adopt/console/rules.json --name console --out console.yaml");
-    const out = join(mkdtempSync(join(tmpdir(), "sgc-readme-")), "console.yaml");
-    const args = command.split(" ").slice(2).map((a) => (a === "console.yaml" ? out : a.startsWith("examples/") ? join(ROOT, a) : a));
-    expect((await sgc(...args)).code).toBe(0);
-    const shown = /```yaml\n([\s\S]*?)```/.exec(section)![1];
-    const written = readFileSync(out, "utf8");
-    expect(written).toContain(shown);
+  /**
+   * Runs the commands of the walk-throughs' shell blocks in order, as a user would from the
+   * repository: files under examples/ are the repository's, the others are made in a fresh
+   * folder. Blocks that call AWS are left out; `cd … && terraform …` is run by adopt.test.ts.
+   */
+  async function runWalkThroughs() {
+    const dir = mkdtempSync(join(tmpdir(), "sgc-readme-"));
+    const path = (a: string) => (a.startsWith("examples/") ? join(ROOT, a) : join(dir, a));
+    const ran: { command: string; comment: string; code: number; out: string; err: string }[] = [];
+    for (const [, block] of walkThroughs.matchAll(/```sh\n([\s\S]*?)```/g)) {
+      if (/^aws /m.test(block)) continue;
+      for (const line of block.split("\n").filter((l) => l.trim() !== "")) {
+        const [command, comment = ""] = line.split(/\s+#\s*/);
+        const words = command.trim().split(/\s+/);
+        if (words[0] === "cd") {
+          expect(existsSync(path(words[1]))).toBe(true);
+          continue;
+        }
+        if (words[0] === "jq") {
+          // jq -s add A B > OUT: the listings merged into one document.
+          expect(words.slice(0, 3)).toEqual(["jq", "-s", "add"]);
+          const [inputs, out] = [words.slice(3, words.indexOf(">")), words[words.indexOf(">") + 1]];
+          writeFileSync(path(out), JSON.stringify(Object.assign({}, ...inputs.map((f) => JSON.parse(readFileSync(path(f), "utf8")) as object))));
+          ran.push({ command, comment, code: 0, out: "", err: "" });
+          continue;
+        }
+        expect(words.slice(0, 2)).toEqual(["npx", "sgc"]);
+        const args = words.slice(2).map((a, k, all) => (/^[\w./-]+\.(json|yaml)$/.test(a) && all[k - 1] !== "--name" ? path(a) : a));
+        if (args[0] === "synth") args.push("--out", join(dir, "cdktf.out"));
+        ran.push({ command, comment, ...(await sgc(...args)) });
+      }
+    }
+    return ran;
+  }
+
+  test("every command works as shown, and says what the README says it does", async () => {
+    const ran = await runWalkThroughs();
+    expect(ran.filter((r) => r.command.startsWith("npx sgc import")).length).toBe(3);
+    expect(ran.filter((r) => r.command.startsWith("npx sgc diff")).length).toBe(3);
+    for (const r of ran) {
+      expect({ command: r.command, code: r.code, err: r.code === 0 ? "" : r.err }).toEqual({ command: r.command, code: 0, err: "" });
+      if (/0 flows added, 0 removed/.test(r.comment)) expect(r.out).toContain(`**${r.comment.replace(/^# /, "")}`);
+    }
+    // The Terraform walk-through's first import: four rules without an AWS rule id, the second none.
+    const terraform = ran.filter((r) => r.command.includes("examples/adopt/terraform/state.json --name"));
+    expect(walkThroughs).toContain("sgc warns that four rules have no AWS rule id");
+    expect(terraform.map((r) => /(\d+) rules without an AWS rule id/.exec(r.err)?.[1])).toEqual(["4", undefined]);
+    expect(ran.find((r) => r.command.startsWith("npx sgc synth"))!.out).toMatch(/31 imports of existing groups and rules/);
   });
 
-  test("the diff it shows is what sgc diff says", async () => {
+  test("the manifest it shows is what sgc import writes for the bundled listing, line for line", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "sgc-readme-")), "console.yaml");
-    await sgc("import", join(ROOT, "examples/adopt/console/groups.json"), join(ROOT, "examples/adopt/console/rules.json"), "--name", "console", "--out", out);
-    const diff = await sgc("diff", join(ROOT, "examples/adopt/console/groups.json"), out);
-    expect(section).toContain("# 0 flows added, 0 removed, 0 groups replaced");
-    expect(diff.out).toContain("**0 flows added, 0 removed, 0 groups replaced");
+    const imported = await sgc("import", join(ROOT, "examples/adopt/console/groups.json"), join(ROOT, "examples/adopt/console/rules.json"), "--name", "console", "--out", out);
+    expect(imported.code).toBe(0);
+    expect(console_).toContain("npx sgc import examples/adopt/console/groups.json examples/adopt/console/rules.json --name console --out console.yaml");
+    const shown = /```yaml\n([\s\S]*?)```/.exec(console_)![1];
+    expect(readFileSync(out, "utf8")).toContain(shown);
   });
 });

@@ -1,10 +1,10 @@
-import { cpSync, mkdtempSync, writeFileSync } from "fs";
+import { cpSync, mkdtempSync } from "fs";
 import { createServer, IncomingMessage, Server, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { tmpdir } from "os";
 import { basename, join } from "path";
 import { ChangePlanJson } from "./prior-state";
-import { terraformAsync } from "./terraform";
+import { terraformAsync, writeOfflineOverrides } from "./terraform";
 
 /**
  * AWS as Terraform sees it during an adoption, offline: a local HTTP server that answers the
@@ -147,26 +147,8 @@ export async function planAdoption(stackDir: string, world: AwsWorld): Promise<{
   const dir = mkdtempSync(join(tmpdir(), "sgc-adopt-"));
   cpSync(stackDir, dir, { recursive: true, filter: (src) => ![".terraform", "terraform.tfstate", "plan.bin"].includes(basename(src)) });
   const { result, calls } = await withMockEc2(world, async (endpoint) => {
-    writeFileSync(
-      join(dir, "offline_override.tf.json"),
-      JSON.stringify(
-        {
-          terraform: { backend: { local: { path: "terraform.tfstate" } } },
-          provider: {
-            aws: {
-              access_key: "test",
-              secret_key: "test",
-              skip_credentials_validation: true,
-              skip_metadata_api_check: true,
-              skip_region_validation: true,
-              endpoints: { ec2: endpoint, sts: endpoint },
-            },
-          },
-        },
-        null,
-        2,
-      ),
-    );
+    // The mock serves STS too: the provider asks it for the account, as it would ask AWS.
+    writeOfflineOverrides(dir, { skip_requesting_account_id: false, skip_region_validation: true, endpoints: { ec2: endpoint, sts: endpoint } });
     await terraformAsync(dir, ["init", "-input=false", "-no-color"]);
     const planned = await terraformAsync(dir, ["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]);
     const show = await terraformAsync(dir, ["show", "-json", "plan.bin"]);

@@ -5,6 +5,7 @@ import { detectInputKind } from "../../../src/input-kind";
 import { evaluate, flowKey } from "../../../src/model/flows";
 import { readListing } from "../../../src/targets/aws/listing";
 import { sgc } from "../../support/cli";
+import { LISTING_ACCOUNT as ACCOUNT, listedGroup as group, listedPermission as permission } from "../../support/listing";
 
 /*
  * The AWS CLI's listing read as AWS applies it, in its exact JSON shape: one rule per peer of a
@@ -12,28 +13,6 @@ import { sgc } from "../../support/cli";
  * prefix lists, the default group; rule ids from describe-security-group-rules; and problems of
  * shape located in the file.
  */
-
-const ACCOUNT = "123456789012";
-const group = (id: string, name: string, ingress: unknown[], egress: unknown[], extra: Record<string, unknown> = {}) => ({
-  Description: `${name} group`,
-  GroupName: name,
-  IpPermissions: ingress,
-  OwnerId: ACCOUNT,
-  GroupId: id,
-  IpPermissionsEgress: egress,
-  VpcId: "vpc-0a1b2c3d4e5f67890",
-  ...extra,
-});
-const permission = (protocol: string, from: number | undefined, to: number | undefined, peers: Record<string, unknown[]>) => ({
-  ...(from !== undefined ? { FromPort: from } : {}),
-  IpProtocol: protocol,
-  IpRanges: [],
-  Ipv6Ranges: [],
-  PrefixListIds: [],
-  ...(to !== undefined ? { ToPort: to } : {}),
-  UserIdGroupPairs: [],
-  ...peers,
-});
 
 const WEB = "sg-0000000000000000a";
 const DB = "sg-0000000000000000b";
