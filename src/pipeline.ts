@@ -1,3 +1,4 @@
+import { isAscii } from "buffer";
 import { closeSync, constants, fstatSync, openSync, readSync, Stats } from "fs";
 import { compile } from "./compile";
 import { Diagnostic, FILE_START } from "./diagnostics";
@@ -11,7 +12,7 @@ import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath, locateOffset, nestingBeyond } from "./terraform/json-path";
 import { ValidManifest, validateSource, validateText, ValidationResult } from "./validate";
-import { formatBytes, LIMITS } from "./validate/limits";
+import { formatBytes, LIMITS, tooLargeMessage } from "./validate/limits";
 
 /** The file name that stands for standard input, as in most command-line tools. */
 export const STDIN = "-";
@@ -33,9 +34,9 @@ export type ReadResult = { ok: true; text: string } | { ok: false; diagnostics: 
  * (`<(terraform show -json plan)`) are read; a device such as /dev/zero or a directory is
  * refused. The size limit holds while reading, whatever the file system says of the size, and
  * a named pipe that nobody writes to is given up after LIMITS.pipeWriterWaitMs rather than
- * waited on forever.
+ * waited on forever. `what` names the inputs the limit is for, in the message.
  */
-export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): ReadResult {
+export function readInput(file: string, maxBytes: number = LIMITS.fileBytes, what = "manifests"): ReadResult {
   const name = inputName(file);
   const fail = (code: string, message: string, hint?: string): ReadResult => ({
     ok: false,
@@ -54,10 +55,11 @@ export function readInput(file: string, maxBytes: number = LIMITS.fileBytes): Re
     // Standard input may be a terminal, read to its end of file like any stream.
     const stream = file === STDIN && !stat.isFile();
     if (!stat.isFile() && !stat.isFIFO() && !stream) return fail("not-a-file", `is ${describeFileType(stat)}, not a file or a pipe`);
-    const tooLarge = (what: string) => fail("too-large", `${what}; sgc reads files of at most ${formatBytes(maxBytes)}`, "split the manifest into several stacks");
-    if (stat.size > maxBytes) return tooLarge(`is ${formatBytes(stat.size)}`);
+    const hint = what === "manifests" ? "split the manifest into several stacks" : "split the input into several stacks";
+    const refuse = (size: string) => fail("too-large", `${size}; sgc reads ${what} of at most ${formatBytes(maxBytes)}`, hint);
+    if (stat.size > maxBytes) return refuse(`is ${formatBytes(stat.size)}`);
     const read = readBounded(fd, maxBytes, stat.isFIFO() && file !== STDIN);
-    if (read === "too-large") return tooLarge(`is more than ${formatBytes(maxBytes)}`);
+    if (read === "too-large") return refuse(`is more than ${formatBytes(maxBytes)}`);
     if (read === "no-writer") return fail("empty-input", `is a pipe that nothing was written to within ${LIMITS.pipeWriterWaitMs / 1000} s`);
     return decodeInput(read, name);
   } catch (error) {
@@ -77,6 +79,9 @@ export function decodeInput(bytes: Buffer, file: string): ReadResult {
     const hint = "save it as UTF-8 (in Windows PowerShell: ... | Out-File -Encoding utf8)";
     return { ok: false, diagnostics: [{ code: "not-utf8", severity: "error", message: "is UTF-16 text; sgc reads UTF-8", file, ...FILE_START, hint }] };
   }
+  // ASCII alone (as Terraform writes its JSON) is copied rather than decoded: the same text in
+  // half the time, which matters for plans of hundreds of MB.
+  if (isAscii(bytes)) return { ok: true, text: bytes.toString("latin1") };
   try {
     return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
@@ -238,7 +243,7 @@ function checkPolicySection(manifest: ValidManifest["manifest"], source: ParsedS
 /** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan, a state or an AWS CLI listing. */
 export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
-  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity }
+  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity; priorSecurity?: ReadSecurity }
   | { kind: "aws"; file: string; text: string; listing: AwsListing; security: ReadSecurity };
 
 /** Where a resource of a Terraform input or an AWS listing stands in its text, for findings: by address, or by group and rule id. */
@@ -253,7 +258,7 @@ export interface LoadOptions {
 
 /** Loads a manifest, a `cdk.tf.json`, a plan or a state, telling them apart by structure. */
 export async function loadAnyInput(file: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const read = readInput(file, LIMITS.terraformBytes);
+  const read = readInput(file, LIMITS.terraformBytes, "inputs");
   if (!read.ok) return read;
   return loadAnyText(read.text, inputName(file), options);
 }
@@ -267,9 +272,13 @@ export type LoadResult = { ok: true; input: LoadedInput } | { ok: false; diagnos
  * then are read as AWS applies them; a manifest is validated and compiled.
  */
 export async function loadAnyText(text: string, file: string, options: LoadOptions = {}): Promise<LoadResult> {
+  // Text from git has not been through readInput's check.
+  if (text.length > LIMITS.terraformBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.terraformBytes, "inputs")] };
   const parsed = parseInput(text, file);
   if (!parsed.ok) return parsed;
   if (parsed.kind !== "manifest") {
+    // A configuration is evaluated whole: per byte, about twice the time and memory of a plan.
+    if (parsed.kind === "terraform" && text.length > LIMITS.configurationBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.configurationBytes, "Terraform configurations")], text };
     // Terraform nested deeper than anything real is refused where it gets too deep, before the
     // readers walk it (a manifest's YAML has its own, lower limit).
     const deep = nestingBeyond(parsed.text, MAX_JSON_DEPTH);
@@ -285,14 +294,18 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
     try {
       const read = await readTerraform(parsed.kind, parsed.json, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, parsed.text)), text: parsed.text };
-      return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, terraform: read.input, security: readSecurity(read.input.view) } };
+      // A plan's prior state is read first: its rule resources that the plan destroys still
+      // show inline on their groups in the planned values.
+      const prior = read.input.prior ? readSecurity(read.input.prior) : undefined;
+      const security = readSecurity(read.input.view, prior);
+      return { ok: true, input: { kind: parsed.kind, file, text: parsed.text, terraform: read.input, security, ...(prior ? { priorSecurity: prior } : {}) } };
     } catch (error) {
       // A reader that trips on an odd shape fails closed, as an input it cannot read, never as a crash.
       const message = `sgc cannot read this ${describeKind(parsed.kind).replace(/^an? /, "")}: ${(error as Error).message}`;
       return { ok: false, diagnostics: [{ code: "unreadable-input", severity: "error", message, file, ...FILE_START, hint: "sgc expects Terraform's own JSON here; if it is, please report this input" }], text: parsed.text };
     }
   }
-  if (text.length > LIMITS.fileBytes) return { ok: false, diagnostics: [{ code: "too-large", severity: "error", message: `is ${formatBytes(text.length)}; sgc reads manifests of at most ${formatBytes(LIMITS.fileBytes)}`, file, ...FILE_START, hint: "split the manifest into several stacks" }] };
+  if (text.length > LIMITS.fileBytes) return { ok: false, diagnostics: [tooLarge(file, text.length, LIMITS.fileBytes, "manifests")] };
   const result = parsed.source ? validateParsedManifest(parsed.source) : validateManifestText(text, file);
   if (!result.ok) return result;
   const compiled = compileManifest(result.valid);
@@ -303,7 +316,11 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
 /** A problem of Terraform input as a diagnostic, located in the input's text when it has a JSON path. */
 function problemDiagnostic(p: TerraformProblem, file: string, text: string): Diagnostic {
   const where = p.path && p.file === file ? locateJsonPath(text, p.path) : { line: p.line ?? 1, column: p.column ?? 1 };
-  return { code: p.path ? "terraform-shape" : "terraform-config", severity: "error", message: p.message, file: p.file, ...where };
+  return { code: p.code ?? (p.path ? "terraform-shape" : "terraform-config"), severity: "error", message: p.message, file: p.file, ...where };
+}
+
+function tooLarge(file: string, size: number, limit: number, what: string): Diagnostic {
+  return { code: "too-large", severity: "error", message: tooLargeMessage(size, limit, what), file, line: 1, column: 1, hint: "split the input into several stacks" };
 }
 
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */

@@ -79,7 +79,7 @@ describe("readInput", () => {
     const path = fifo("flood");
     writer(path, { bytes: 4 * 1024 * 1024 });
     const result = await withLimits({ pipeWriterWaitMs: 10_000 }, () => readInput(path, 64 * 1024));
-    expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "too-large", message: "is more than 64 KiB; sgc reads files of at most 64 KiB", line: 1, column: 1 }] });
+    expect(result).toMatchObject({ ok: false, diagnostics: [{ code: "too-large", message: "is more than 64 KiB; sgc reads manifests of at most 64 KiB", line: 1, column: 1 }] });
   });
 });
 

@@ -117,14 +117,3 @@ export function cidrsOverlap(a: Pick<Cidr, "family" | "address" | "prefix">, b: 
   const shift = BigInt(bits - Math.min(a.prefix, b.prefix));
   return a.address >> shift === b.address >> shift;
 }
-
-/** The IPv4 ranges a VPC's own addresses come from: private (RFC 1918) and shared (100.64.0.0/10). */
-const VPC_IPV4_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((c) => (parseCidr(c) as { ok: true; cidr: Cidr }).cidr);
-
-/**
- * Whether a block may hold the addresses of a VPC whose ranges are not known: any private IPv4
- * range may, and any IPv6 range (a VPC's IPv6 block is public). sgc errs towards more access.
- */
-export function mayHoldVpcAddresses(cidr: Pick<Cidr, "family" | "address" | "prefix">): boolean {
-  return cidr.family === "ipv6" || VPC_IPV4_RANGES.some((range) => cidrsOverlap(cidr, range));
-}

@@ -1,4 +1,3 @@
-import { mayHoldVpcAddresses, parseCidr } from "./cidr";
 import { comparePorts, covers, formatPort, intersect, mergeRanges } from "./ports";
 import { Endpoint, Flow, Model, Network, PortSpec, Rule } from "./types";
 
@@ -61,32 +60,29 @@ export const INTERNET_REACHES: EgressReach = (peer) => peer.kind === "internet";
 
 /**
  * Whether egress to `peer` may reach any group, as sgc reads Terraform whose VPC ranges it does
- * not know (a manifest names its VPC by id only): the internet and prefix lists may, a range
- * when a VPC's addresses may lie in it, a network when one of its CIDRs may. A manifest's flows
- * are evaluated so: only adopted services rely on it (their derived egress is left out where
- * their own egress already reaches the service); for every other service the derived egress
- * allows exactly what the consumer was granted, so their flows are the same either way.
+ * not know (a manifest names its VPC by id only): the internet, prefix lists and every range may
+ * (AWS lets a VPC use public ranges too, and a /32 may be one of a group's members), a network
+ * when it has a CIDR of the peer's family. A manifest's flows are evaluated so: only adopted
+ * services rely on it (their derived egress is left out where their own egress already reaches
+ * the service); for every other service the derived egress allows exactly what the consumer was
+ * granted, so their flows are the same either way.
  */
 export function reachesWithoutVpc(networks: readonly Pick<Network, "name" | "entries">[]): EgressReach {
   const byName = new Map(networks.map((n) => [n.name, n]));
-  const reaches = (peer: Endpoint): boolean => {
+  return (peer: Endpoint): boolean => {
     switch (peer.kind) {
       case "internet":
       case "prefixList":
+      case "cidr":
         return true;
-      case "cidr": {
-        const parsed = parseCidr(peer.cidr);
-        return !parsed.ok || mayHoldVpcAddresses(parsed.cidr);
-      }
       case "network": {
         const network = byName.get(peer.name);
-        return !network || network.entries.some((e) => e.family === peer.family && reaches({ kind: "cidr", cidr: e.cidr, family: e.family }));
+        return !network || network.entries.some((e) => e.family === peer.family);
       }
       default:
         return false;
     }
   };
-  return reaches;
 }
 
 /** The flows a compiled manifest allows. */

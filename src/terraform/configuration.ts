@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "fs";
 import { join, resolve } from "path";
+import { readText } from "../text";
+import { LIMITS, tooLargeMessage } from "../validate/limits";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
 import { Value } from "./values";
 
@@ -20,6 +22,8 @@ export interface ConfigResource {
   forEach?: Expr;
   /** The expression of a top-level attribute or nested block type; undefined when not set. */
   attribute(name: string): Expr | undefined;
+  /** The attributes and block types set, when the source lists them (a plan's configuration). */
+  attributeNames?(): string[];
 }
 
 /** A `module` block: where its module comes from, how many instances, what it passes in. */
@@ -39,6 +43,8 @@ export interface ModuleCall {
 export interface ConfigVariable {
   default?: Expr;
   type?: Expr;
+  /** `nullable = false`: a null argument takes the default instead. */
+  nonNullable?: boolean;
 }
 
 /** One module's configuration. */
@@ -60,6 +66,8 @@ export interface ConfigModule {
 
 /** A problem in configuration files: located by line and column, or by a JSON path in the file. */
 export interface ConfigProblem {
+  /** A diagnostic code, when not the usual one for where the problem is. */
+  code?: string;
   file: string;
   line?: number;
   column?: number;
@@ -188,6 +196,10 @@ class PlanResource implements ConfigResource {
     const e = this.expressions[name];
     return e === undefined ? undefined : planExpr(e);
   }
+
+  attributeNames(): string[] {
+    return ownKeys(this.expressions).filter((name) => !RESOURCE_META.has(name));
+  }
 }
 
 /** An expression of a plan's configuration: `constant_value`, `references`, or nested blocks. */
@@ -256,7 +268,7 @@ export function moduleFromJsonSyntax(documents: readonly { file: string; json: u
           const id = `${mode === "data" ? "data." : ""}${type}.${name}`;
           const known = resourceBodies.get(id);
           if (known && !override) problems.push({ file, path: [...at, mode, type, name], message: `${id} is declared twice` });
-          resourceBodies.set(id, { mode: mode === "data" ? "data" : "managed", type, name, body: known && override ? { ...known.body, ...body } : body, file: known?.file ?? file });
+          resourceBodies.set(id, { mode: mode === "data" ? "data" : "managed", type, name, body: known && override ? mergeOverride(known.body, body) : body, file: known?.file ?? file });
         },
         problem,
         [...at, mode],
@@ -269,6 +281,7 @@ export function moduleFromJsonSyntax(documents: readonly { file: string; json: u
         ...(was ?? {}),
         ...(body.default !== undefined ? { default: { type: "constant", value: body.default } as Expr } : {}),
         ...(typeof body.type === "string" ? { type: parseTypeConstraint(body.type) } : {}),
+        ...(body.nullable === false ? { nonNullable: true } : {}),
       });
     }, problem, [...at, "variable"]);
     walkLabels(json.output, 1, ([name], body) => {
@@ -291,6 +304,24 @@ export function moduleFromJsonSyntax(documents: readonly { file: string; json: u
     });
   }
   return { module, problems };
+}
+
+/**
+ * A resource body with an override file's body merged in, as Terraform merges them: each
+ * attribute of the override replaces the original's, and a block type the override has, written
+ * out or as `dynamic` blocks, replaces all the original's blocks of that type, dynamic or not.
+ */
+function mergeOverride(base: Json, override: Json): Json {
+  const replaced = new Set(ownKeys(override).filter((k) => k !== "dynamic"));
+  walkLabels(override.dynamic, 1, ([type]) => replaced.add(type));
+  const out: Json = {};
+  for (const k of ownKeys(base)) if (k !== "dynamic" && !replaced.has(k)) out[k] = base[k];
+  for (const k of ownKeys(override)) if (k !== "dynamic") out[k] = override[k];
+  const dynamic: Json[] = [];
+  walkLabels(base.dynamic, 1, ([type], spec) => (replaced.has(type) ? undefined : dynamic.push({ [type]: spec })));
+  walkLabels(override.dynamic, 1, ([type], spec) => dynamic.push({ [type]: spec }));
+  if (dynamic.length > 0) out.dynamic = dynamic;
+  return out;
 }
 
 function isOverride(file: string): boolean {
@@ -369,11 +400,19 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
   const installed = installedModules(rootDir);
   const problems: ConfigProblem[] = [];
   const read = async (dir: string, key: string, depth: number, given?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
-    const documents: { file: string; json: unknown }[] = given ?? [];
-    if (!given) {
+    // Files given already parsed stand for themselves; the folder's other files are read.
+    const documents: { file: string; json: unknown }[] = [...(given ?? [])];
+    const parsed = new Set(documents.map((d) => resolve(d.file)));
+    {
       for (const name of configurationFiles(dir)) {
         const file = join(dir, name);
-        const text = readFileSync(file, "utf8");
+        if (parsed.has(resolve(file))) continue;
+        const size = statSync(file).size;
+        if (size > LIMITS.configurationBytes) {
+          problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
+          continue;
+        }
+        const text = readText(file);
         if (name.endsWith(".json")) {
           try {
             documents.push({ file, json: JSON.parse(text) });
@@ -405,7 +444,7 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
 }
 
 /** Parses one `.tf` file into JSON syntax with @cdktf/hcl2json. */
-async function parseHcl(file: string, text: string): Promise<unknown> {
+export async function parseHcl(file: string, text: string): Promise<unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require("@cdktf/hcl2json") as { parse(file: string, text: string): Promise<unknown> };
   return parse(file, text);

@@ -1,6 +1,6 @@
 import { callFunction } from "./functions";
 import { Expr, formatTraversal, parseExpression, Step, TemplatePart } from "./hcl/syntax";
-import { anything, describeValue, entries, fromJson, Failure, isUnknown, isUnordered, Lazy, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
+import { anything, describeValue, entries, fromJson, Failure, isUnknown, isUnordered, Lazy, markUnordered, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
 
 /**
  * Evaluates expressions the way Terraform would, as far as the input allows: known values are
@@ -249,7 +249,8 @@ function forExpression(expr: Extract<Expr, { type: "for" }>, scope: Scope): Valu
     else if (map.has(text)) return new Failure(`duplicate key ${JSON.stringify(text)} in a for expression`);
     else map.set(text, v);
   }
-  if (!expr.object) return list;
+  // A list made from a set in an order sgc does not know is in an order sgc does not know.
+  if (!expr.object) return Array.isArray(collection) && isUnordered(collection) ? markUnordered(list) : list;
   if (expr.grouped) for (const [k, vs] of groups) map.set(k, vs);
   return map;
 }

@@ -1,7 +1,9 @@
 import { existsSync, statSync } from "fs";
 import { dirname, join } from "path";
 import { formatModule, parseResourceAddress } from "./address";
+import { compareConfigurations } from "./compare";
 import { ConfigModule, ConfigProblem, configurationFiles, moduleFromJsonSyntax, moduleFromPlan, planVariables, readConfiguration } from "./configuration";
+import { rootVariableValues } from "./variables";
 import { Instance, TerraformView } from "./view";
 
 /**
@@ -61,10 +63,13 @@ export async function readTerraform(kind: TerraformKind, json: Json, options: Re
   const problem = (path: (string | number)[], message: string) => problems.push({ file: options.file, path, message });
   if (kind === "terraform") {
     const dir = dirname(options.file);
+    // Terraform reads the whole folder, override files included, and its variable files.
     const { root, problems: configProblems } = await readConfiguration(dir, [{ file: options.file, json }]);
     problems.push(...configProblems);
+    const assigned = await rootVariableValues(dir, root);
+    problems.push(...assigned.problems);
     if (problems.length > 0) return { ok: false, problems };
-    return { ok: true, input: { kind, view: new TerraformView({ root }), configuration: { dir, detail: "full" } } };
+    return { ok: true, input: { kind, view: new TerraformView({ root, assigned: assigned.values }), configuration: { dir, detail: "full" } } };
   }
   if (kind === "state") {
     const values = json.values;
@@ -114,25 +119,6 @@ function defaultConfigDir(file: string): string | undefined {
   const dir = dirname(file);
   if (file === "-" || !existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
   return configurationFiles(dir).some((f) => join(dir, f) !== file && !f.endsWith("_override.tf.json")) ? dir : undefined;
-}
-
-/**
- * The first difference between the plan's configuration and the one read from files: a
- * resource or module call one has and the other does not.
- */
-function compareConfigurations(plan: ConfigModule, files: ConfigModule): string | undefined {
-  const path = (m: ConfigModule) => (m.key ? `module ${m.key}` : "the root module");
-  for (const id of plan.resources.keys()) if (!files.resources.has(id)) return `${path(plan)} of the plan has ${id}, which the files do not`;
-  for (const id of files.resources.keys()) if (!plan.resources.has(id)) return `${path(files)} in the files has ${id}, which the plan does not`;
-  for (const [name, call] of plan.calls) {
-    const other = files.calls.get(name);
-    if (!other) return `${path(plan)} of the plan calls module ${name}, which the files do not`;
-    if (call.module && other.module) {
-      const inner = compareConfigurations(call.module, other.module);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
 }
 
 /** The configuration from files, with the plan's version of each module whose files were not found. */

@@ -1,10 +1,11 @@
 import { Expr } from "./hcl/syntax";
-import { entries, isUnknown, Lazy, ObjectValue, toNumber, toText, Value } from "./values";
+import { entries, isUnknown, Lazy, ObjectValue, toNumber, toSet, toText, Value } from "./values";
 
 /**
  * Variable type constraints, applied as Terraform applies them to a module's inputs: an object
- * type fills attributes the caller left out (with `optional`'s default, else null), so that
- * `each.value.cidr_blocks` reads as Terraform would read it instead of failing.
+ * type fills attributes the caller left out (with `optional`'s default, else null) and drops
+ * those it does not declare, so that `each.value.cidr_blocks` reads as Terraform would read it;
+ * a set type removes duplicates and orders its elements as Terraform does.
  */
 export function convert(value: Value, type: Expr | undefined): Value {
   if (!type || value === null || isUnknown(value) || value instanceof Lazy) return value;
@@ -24,8 +25,10 @@ export function convert(value: Value, type: Expr | undefined): Value {
   const [arg] = type.args;
   switch (type.name) {
     case "list":
-    case "set":
       return Array.isArray(value) ? value.map((v) => convert(v, arg)) : value;
+    case "set":
+      // A set has no duplicates and its own order, whatever order the caller wrote.
+      return Array.isArray(value) ? toSet(value.map((v) => convert(v, arg))) : value;
     case "map":
       if (!(value instanceof Map)) return value;
       return new Map([...value.entries()].map(([k, v]) => [k, convert(v, arg)]));
@@ -46,8 +49,7 @@ export function convert(value: Value, type: Expr | undefined): Value {
         else if (optional && (attrType as Extract<Expr, { type: "call" }>).args[1]) out.set(name, constantOf((attrType as Extract<Expr, { type: "call" }>).args[1]));
         else out.set(name, null);
       }
-      // Attributes the type does not declare are dropped by Terraform; keep them for lookups.
-      for (const [k, v] of value) if (!out.has(k)) out.set(k, v);
+      // Attributes the type does not declare are dropped, as Terraform drops them.
       return out;
     }
     default:

@@ -57,6 +57,12 @@ export abstract class Lazy {
 }
 
 const unordered = new WeakSet<Value[]>();
+const sets = new WeakSet<Value[]>();
+
+/** Whether a list is a Terraform set: iterating it, each element is its own key. */
+export function isSet(list: Value[]): boolean {
+  return sets.has(list);
+}
 
 /**
  * Marks a list as a set whose order is not known: Terraform orders a set by its elements, and
@@ -74,13 +80,15 @@ export function isUnordered(list: Value[]): boolean {
 
 /**
  * Values as a Terraform set: duplicates removed, strings in lexical and numbers in numeric order;
- * with elements known only after apply, an order nobody knows yet.
+ * with other elements, or elements known only after apply, an order sgc does not know.
  */
 export function toSet(values: readonly Value[]): Value[] {
   const distinct = dedupe(values);
+  sets.add(distinct);
   if (distinct.every((v) => typeof v === "string")) return (distinct as string[]).sort();
   if (distinct.every((v) => typeof v === "number")) return (distinct as number[]).sort((a, b) => a - b);
-  return distinct.some((v) => !isWhollyKnown(v)) ? markUnordered(distinct) : distinct;
+  // Other elements are ordered by a hash of their value: an order sgc does not know either.
+  return distinct.length > 1 ? markUnordered(distinct) : distinct;
 }
 
 /** Whether a value is known all the way down (no Ref, Unknown, Lazy or Failure inside). */
@@ -205,7 +213,8 @@ export function typeName(value: Value): string {
 
 /** The (key, value) pairs of a collection; undefined when it is not a known collection. */
 export function entries(value: Value): [Value, Value][] | undefined {
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
+  // A set's elements have no index: each is its own key, as Terraform iterates a set.
+  if (Array.isArray(value)) return isSet(value) ? value.map((v) => [v, v]) : value.map((v, i) => [i, v]);
   if (value instanceof Map) return [...value.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (value instanceof Lazy) {
     const keys = value.keys();

@@ -3,7 +3,7 @@ import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
 import { evaluate, Scope } from "./evaluate";
 import { Expr } from "./hcl/syntax";
 import { convert, forEachKeys } from "./types";
-import { anything, Failure, fromJson, isUnknown, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
+import { anything, Failure, fromJson, isUnknown, reasonsOf, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's view of one version of the infrastructure: resource instances with exact
@@ -43,6 +43,11 @@ export interface ViewSource {
   root?: ConfigModule;
   /** Values of the root module's variables (a plan's `variables`). */
   variables?: Map<string, unknown>;
+  /**
+   * Values some root variables are given where Terraform finds them on its own (tfvars files,
+   * the environment): the others keep their default, or are unknown.
+   */
+  assigned?: Map<string, Value>;
 }
 
 /** Resource instances and the values of their attributes. */
@@ -92,9 +97,17 @@ export class TerraformView {
     return module;
   }
 
+  private readonly resourceConfigs = new Map<Instance, ConfigResource | undefined>();
+
   /** An instance's resource configuration, when there is one. */
   resourceConfig(instance: Instance): ConfigResource | undefined {
-    return this.config(instance.module)?.resources.get(`${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`);
+    // Asked for each attribute read and each reference to the instance: looked up once.
+    let config = this.resourceConfigs.get(instance);
+    if (config === undefined && !this.resourceConfigs.has(instance)) {
+      config = this.config(instance.module)?.resources.get(`${instance.mode === "data" ? "data." : ""}${instance.type}.${instance.name}`);
+      this.resourceConfigs.set(instance, config);
+    }
+    return config;
   }
 
   /**
@@ -187,7 +200,8 @@ export class TerraformView {
           case "path":
             return { value: name === "module" ? config?.dir ?? "." : name === "root" ? this.source.root?.dir ?? "." : ".", used: 1 };
           case "terraform":
-            return { value: name === "workspace" ? "default" : anything(`terraform.${name} is not known to sgc`), used: 1 };
+            // The workspace is chosen where Terraform runs, so sgc reads for any of them.
+            return { value: anything(name === "workspace" ? "terraform.workspace is chosen when Terraform runs, not by the configuration" : `terraform.${name} is not known to sgc`), used: 1 };
           case "data": {
             const type = name;
             const label = steps[1]?.type === "attr" ? steps[1].name : undefined;
@@ -238,7 +252,9 @@ export class TerraformView {
       let value: Value;
       if (path.length === 0) {
         const given = this.source.variables;
+        const assigned = this.source.assigned;
         if (given?.has(name)) value = fromJson(given.get(name));
+        else if (assigned?.has(name)) value = assigned.get(name)!;
         else if (given || declared?.default) value = fallback();
         else value = anything(`var.${name} is set when Terraform runs, and sgc does not know its value`);
       } else {
@@ -247,6 +263,7 @@ export class TerraformView {
         const call = this.config(parentPath)?.calls.get(step.name);
         const arg = call?.args.get(name);
         value = arg ? evaluate(arg, this.callScope(parentPath, call!, step.key)) : call ? fallback() : anything(`module ${formatModule(path)} is not in the configuration`);
+        if (value === null && declared?.nonNullable) value = fallback();
       }
       return convert(value, declared?.type);
     });
@@ -349,12 +366,14 @@ export class TerraformView {
       };
       const label = `${moduleAddress ? `${moduleAddress}.` : ""}${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
       if (resource.count) {
-        const n = toNumber(evaluate(resource.count, scope));
-        if (n === undefined || !Number.isInteger(n) || n < 0) add(undefined, `the count of ${label} is not known, so neither are its instances`);
+        const count = evaluate(resource.count, scope);
+        const n = toNumber(count);
+        if (n === undefined || !Number.isInteger(n) || n < 0) add(undefined, `the count of ${label} is not known, so neither are its instances${because(count)}`);
         else for (let i = 0; i < n; i++) add(i);
       } else if (resource.forEach) {
-        const pairs = forEachKeys(evaluate(resource.forEach, scope));
-        if (!pairs) add(undefined, `the for_each of ${label} is not known, so neither are its instances`);
+        const forEach = evaluate(resource.forEach, scope);
+        const pairs = forEachKeys(forEach);
+        if (!pairs) add(undefined, `the for_each of ${label} is not known, so neither are its instances${because(forEach)}`);
         else for (const p of pairs) add(p.key);
       } else add(undefined);
     }
@@ -375,7 +394,14 @@ export class TerraformView {
   }
 }
 
-const EMPTY_SCOPE: Scope = { reference: () => undefined };
+/** A scope with nothing in it, for constants (a variable's default). */
+export const EMPTY_SCOPE: Scope = { reference: () => undefined };
+
+/** Why a value is not known, as the end of a sentence: `: terraform.workspace is ...`. */
+function because(value: Value): string {
+  const reasons = [...new Set(reasonsOf(value))].slice(0, 3);
+  return reasons.length > 0 ? `: ${reasons.join("; ")}` : "";
+}
 
 function resourceId(moduleAddress: string, mode: string, type: string, name: string): string {
   return `${moduleAddress}\u0000${mode}\u0000${type}\u0000${name}`;

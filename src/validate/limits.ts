@@ -1,14 +1,19 @@
 /**
  * The largest input sgc takes. Past these, an input is refused with a clear error before any
- * heavy work, rather than running out of memory. Measured on a 2-core, 24 GB machine: 10,000
- * services (about 100,000 rules) synthesize in under 7 s with under 1.2 GB of memory; the
- * limits leave half as much again, well inside Node's default heap.
+ * heavy work, rather than running out of memory or time. Measured on a 2-core, 24 GB machine
+ * (`npm run bench`): 10,000 services (about 100,000 rules) synthesize in under 7 s with under
+ * 1.2 GB of memory, and their plan, 255 MiB of JSON, is checked in about 7 s with 1.2 GB. At
+ * the Terraform limits, a plan of 316 MiB took 8 s and 1.5 GB; a configuration of 128 MiB,
+ * which sgc evaluates whole, 10 s and 1.1 GB: both inside 15 s and 2 GB with room to spare, and
+ * far inside V8's longest string (512 MiB), which a file must fit in.
  */
 export const LIMITS = {
   /** Bytes of a manifest. */
   fileBytes: 64 * 1024 * 1024,
-  /** Bytes of a Terraform input: a cdk.tf.json, a plan or a state (a plan of 100,000 rules is about 260 MB). */
-  terraformBytes: 400 * 1024 * 1024,
+  /** Bytes of a plan or a state from `terraform show -json` (a plan of 100,000 rules is about 255 MiB), or of any input before its kind is known. */
+  terraformBytes: 320 * 1024 * 1024,
+  /** Bytes of one file of a Terraform configuration (a cdk.tf.json, a .tf or .tf.json file), which costs about twice the time and memory per byte of a plan. */
+  configurationBytes: 128 * 1024 * 1024,
   /**
    * YAML tokens in a manifest (JSON manifests are read as YAML too). Reading YAML costs by the
    * token, far more than JSON.parse does by the byte; 20,000 services are about a million tokens.
@@ -21,6 +26,11 @@ export const LIMITS = {
   /** How long a pipe that no process writes to yet is given to get one before it counts as empty, in ms. */
   pipeWriterWaitMs: 2000,
 };
+
+/** Why an input is refused for its size: `is 400 MiB; sgc reads inputs of at most 320 MiB`. */
+export function tooLargeMessage(size: number, limit: number, what: string): string {
+  return `is ${formatBytes(size)}; sgc reads ${what} of at most ${formatBytes(limit)}`;
+}
 
 /** Bytes as people read them: `16 MiB`, `512 KiB`. */
 export function formatBytes(bytes: number): string {

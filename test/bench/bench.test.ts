@@ -34,5 +34,17 @@ describe("benchmark", () => {
     expect(evaluateTargets(slower).filter((t) => !t.met).map((t) => t.name)).toEqual(
       expect.arrayContaining(["sgc synth of 1,000 services <= 1.5 s", "sgc synth of 10,000 services <= 15 s"]),
     );
+    // Plans: twice as slow as the manifest, and twice the memory allowed.
+    type Inputs = { check: { manifest: { seconds: number }; plan: { seconds: number; peakMb: number } } };
+    const heavierPlans = {
+      ...results,
+      sizes: results.sizes.map((r: { inputs: Inputs }) => ({
+        ...r,
+        inputs: { ...r.inputs, check: { ...r.inputs.check, plan: { seconds: r.inputs.check.manifest.seconds * 2, peakMb: 4096 } } },
+      })),
+    };
+    const missed = evaluateTargets(heavierPlans).filter((t) => !t.met).map((t) => t.name);
+    expect(missed).toEqual(expect.arrayContaining(["sgc check of the plan of 1,000 services <= 1.5x its manifest", "sgc check of the plan of 10,000 services peak memory <= 2 GB"]));
+    expect(evaluateTargets(results).filter((t) => t.name.includes("plan")).length).toBeGreaterThanOrEqual(5);
   });
 });

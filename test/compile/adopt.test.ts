@@ -18,13 +18,14 @@ describe("derived egress of adopted services", () => {
 
   test("is left out where the service's own egress reaches the service", () => {
     expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { to: internet, ports: [{ protocol: all }] }\n"))).toEqual(["egress app__to_internet_ipv4__all", "egress app__to_internet_ipv6__all", "ingress db__from_app__tcp_5432"]);
-    // A private range may hold the VPC's addresses, as sgc reads Terraform whose VPC ranges it does not know.
+    // Any range may hold the VPC's addresses, as sgc reads Terraform whose VPC ranges it does not know.
     expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { cidr: 10.0.0.0/8, ports: [\"5000-6000\"] }\n"))).toEqual(["egress app__to_cidr_10-0-0-0_8__tcp_5000-6000", "ingress db__from_app__tcp_5432"]);
+    expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { cidr: 203.0.113.0/24, ports: [{ protocol: all }] }\n"))).toEqual(["egress app__to_cidr_203-0-113-0_24__all", "ingress db__from_app__tcp_5432"]);
   });
 
   test("is kept where that egress does not allow it all, or does not reach groups", () => {
     expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { to: internet, ports: [443] }\n"))).toContain("egress app__to_db__tcp_5432");
-    expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { cidr: 203.0.113.0/24, ports: [{ protocol: all }] }\n"))).toContain("egress app__to_db__tcp_5432");
+    expect(ids(consumer("    adopt: { securityGroup: sg-0000000000000000a }\n", "      - { securityGroup: sg-0fedcba9876543210, ports: [{ protocol: all }] }\n"))).toContain("egress app__to_db__tcp_5432");
   });
 
   test("is kept, and imported, when the AWS rule exists", () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { sgc } from "../support/cli";
@@ -12,8 +12,11 @@ import { renderMermaid } from "../support/mermaid";
 
 const dir = mkdtempSync(join(tmpdir(), "sgc-tf-inputs-"));
 let n = 0;
-const write = (json: unknown, name = `input-${n++}.tf.json`) => {
-  const file = join(dir, name);
+// A folder each: Terraform, and so sgc, reads every configuration file in a configuration's folder.
+const write = (json: unknown, name = "main.tf.json") => {
+  const folder = join(dir, `input-${n++}`);
+  mkdirSync(folder);
+  const file = join(folder, name);
   writeFileSync(file, typeof json === "string" ? json : JSON.stringify(json, null, 2));
   return file;
 };

@@ -109,7 +109,7 @@ async function planReview(file: string, load: LoadOptions): Promise<{ ok: true; 
   if (!config.ok) return config;
   const side = (security: ReturnType<typeof readSecurity>) =>
     sideOfSecurity(security, runPolicies(policyInputFromTerraform(security, "plan", file, jsonLocator(input.text, file, "plan")), config.config, today()));
-  const before = side(readSecurity(input.terraform.prior));
+  const before = side(input.priorSecurity ?? readSecurity(input.terraform.prior));
   const after = side(input.security);
   return { ok: true, review: compareSides(before, after, groupChangesOfPlan(input.terraform.changes ?? [])) };
 }

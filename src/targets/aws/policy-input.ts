@@ -97,11 +97,12 @@ function parsePortText(text: string): PortSpec | undefined {
 /**
  * A function that finds where a resource stands in JSON text: the line and column of its
  * name key (`"web__from_lb__tcp_80": {`) in a cdk.tf.json, or of its `"address"` in a plan or
- * state. The text is indexed once, on the first lookup, so finding every resource is linear.
+ * state. The text is indexed as lookups need it, each part once, so finding every resource is
+ * linear.
  */
 export function jsonLocator(text: string, file: string, kind: InputKind): (address: string) => Location | undefined {
   let lineStarts: number[] | undefined;
-  let offsets: Map<string, number> | undefined;
+  let offsetOf: ((address: string) => number | undefined) | undefined;
   const position = (offset: number): Location => {
     lineStarts ??= lineStartsOf(text);
     let lo = 0;
@@ -114,8 +115,11 @@ export function jsonLocator(text: string, file: string, kind: InputKind): (addre
     return { file, line: lo + 1, column: offset - lineStarts[lo] + 1 };
   };
   return (address) => {
-    offsets ??= kind === "terraform" ? configurationOffsets(text) : addressOffsets(text);
-    const offset = offsets.get(address);
+    if (!offsetOf) {
+      const offsets = kind === "terraform" ? configurationOffsets(text) : undefined;
+      offsetOf = offsets ? (a) => offsets.get(a) : addressFinder(text);
+    }
+    const offset = offsetOf(address);
     return offset === undefined ? undefined : position(offset);
   };
 }
@@ -126,47 +130,95 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-/** The first offset of each `"address": "..."` in a plan or state. */
-function addressOffsets(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  const pattern = /"address":\s*("(?:[^"\\]|\\.)*")/g;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-    try {
-      const address = JSON.parse(m[1]) as string;
-      if (!out.has(address)) out.set(address, m.index);
-    } catch {
-      // Not an address sgc reads.
+/**
+ * The first offset of each `"address": "..."` in a plan or state, scanning only as far as a
+ * lookup needs: a plan lists every resource in its planned values first, so the rest of it
+ * (changes, configuration: two thirds of the text) is scanned only for an address not there.
+ */
+function addressFinder(text: string): (address: string) => number | undefined {
+  const found = new Map<string, number>();
+  const pattern = /"address":\s*"((?:[^"\\]|\\.)*)"/g;
+  let scanned = false;
+  return (wanted) => {
+    const known = found.get(wanted);
+    if (known !== undefined || scanned) return known;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      let address = m[1];
+      // Decoded only when escaped: a plan has three addresses per resource.
+      if (address.includes("\\")) {
+        try {
+          address = JSON.parse(`"${address}"`) as string;
+        } catch {
+          continue; // Not an address sgc reads.
+        }
+      }
+      if (found.has(address)) continue;
+      found.set(address, m.index);
+      if (address === wanted) return m.index;
     }
+    scanned = true;
+    return undefined;
+  };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The offset just past the JSON string that starts at `start` (its opening quote); -1 when it does not end. */
+function stringEnd(text: string, start: number): number {
+  let close = text.indexOf('"', start + 1);
+  for (;;) {
+    if (close < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    close = text.indexOf('"', close + 1);
   }
-  return out;
 }
 
 /**
- * The offset of each resource's name key in a JSON configuration: `"type": { ... "name": {`.
- * Found by walking the `resource` object's keys two levels deep, without parsing values.
+ * The offset of each resource's name key in a JSON configuration: `"type": { ... "name": {`
+ * inside the top-level `"resource"` object. Found in one pass over the text's structure
+ * (brackets, and strings skipped whole), without parsing it again: the pipeline has parsed it
+ * once already, and a cdk.tf.json of 100,000 rules is 77 MB.
  */
 function configurationOffsets(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return out;
-  }
-  const resources = (json as { resource?: unknown }).resource;
-  if (resources === null || typeof resources !== "object" || Array.isArray(resources)) return out;
-  const resourceAt = text.indexOf('"resource"');
-  for (const type of Object.keys(resources)) {
-    const typeAt = text.indexOf(`${JSON.stringify(type)}:`, resourceAt);
-    if (typeAt < 0) continue;
-    const names = (resources as Record<string, unknown>)[type];
-    if (names === null || typeof names !== "object" || Array.isArray(names)) continue;
-    let from = typeAt;
-    for (const name of Object.keys(names)) {
-      const at = text.indexOf(`${JSON.stringify(name)}:`, from);
-      if (at < 0) continue;
-      out.set(`${type}.${name}`, at);
-      from = at;
+  // The containers the scan is in, outermost first: objects with the key whose value is being
+  // read, and arrays (key null).
+  const stack: { object: boolean; key: string | null }[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end < 0) break;
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.object) {
+        const raw = text.slice(i, end);
+        let key: string;
+        try {
+          key = raw.includes("\\") ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        } catch {
+          break;
+        }
+        top.key = key;
+        expectKey = false;
+        // A name key: in the root object's "resource" object, in a type's object.
+        if (stack.length === 3 && stack[0].object && stack[0].key === "resource" && stack[1].object && stack[2].object) {
+          const address = `${stack[1].key}.${key}`;
+          if (!out.has(address)) out.set(address, i);
+        }
+      }
+      i = end - 1;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ object: c === 0x7b, key: null });
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = stack[stack.length - 1]?.object === true;
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import { anyAddress, cidrsOverlap, mayHoldVpcAddresses, parseCidr } from "../../model/cidr";
+import { anyAddress, cidrsOverlap, parseCidr } from "../../model/cidr";
 import { EgressReach, RuleLike } from "../../model/flows";
 import { Endpoint, Family, PortSpec } from "../../model/types";
 import { Instance, InstanceObject, TerraformView } from "../../terraform/view";
@@ -98,9 +98,14 @@ export interface ReadSecurity {
   reaches: EgressReach;
 }
 
-/** Reads the groups, rules, prefix lists and VPCs of one Terraform view. */
-export function readSecurity(view: TerraformView): ReadSecurity {
-  return new Reader(view).read();
+
+/**
+ * Reads the groups, rules, prefix lists and VPCs of one Terraform view. For a plan's planned
+ * view, `prior` is what its prior state holds: the rules that separate rule resources made
+ * there, and that the plan destroys, still show inline on their groups until apply.
+ */
+export function readSecurity(view: TerraformView, prior?: ReadSecurity): ReadSecurity {
+  return new Reader(view, prior?.rules.filter((r) => !r.inline) ?? []).read();
 }
 
 type GroupRef = { kind: "group"; group: ReadGroup } | { kind: "external"; id: string } | { kind: "vpc-default"; vpc: string };
@@ -115,7 +120,10 @@ class Reader {
   private readonly unreadable: Unreadable[] = [];
   private readonly defaultGroupUsers = new Map<string, Set<string>>();
 
-  constructor(private readonly view: TerraformView) {
+  constructor(
+    private readonly view: TerraformView,
+    private readonly priorSeparate: readonly ReadRule[],
+  ) {
     this.instances = view.instances();
   }
 
@@ -142,7 +150,7 @@ class Reader {
     }
     return {
       groups: [...this.groups.values()],
-      rules: withoutMirrors(this.rules),
+      rules: withoutMirrors(this.rules, this.priorSeparate),
       prefixLists: [...this.lists.values()],
       vpcs: [...this.vpcs.values()],
       defaultGroupUsers: new Map([...this.defaultGroupUsers].map(([vpc, users]) => [vpc, [...users].sort()])),
@@ -227,8 +235,9 @@ class Reader {
         return vpc.ok && cidrsOverlap(range.cidr, vpc.cidr);
       });
     }
-    // Where the VPC's ranges are not known, any private range may hold it (IPv6: any range).
-    return mayHoldVpcAddresses(range.cidr);
+    // Where the VPC's ranges are not known, any range may hold it: AWS lets a VPC use public
+    // ranges as well as private ones, and a /32 may be one of its members.
+    return true;
   }
 
   // --- Groups and prefix lists ----------------------------------------------------------------
@@ -622,11 +631,15 @@ export function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
 /**
  * Rules without their mirrors: a state (and a plan against one) lists, inline on a group, the
  * rules that `aws_security_group_rule` and the VPC rule resources created on it. One AWS rule
- * is counted once, under the resource that manages it.
+ * is counted once, under the resource that manages it; a mirror of a rule resource of the prior
+ * state that the plan no longer has goes with it.
  */
-function withoutMirrors(rules: ReadRule[]): ReadRule[] {
+function withoutMirrors(rules: ReadRule[], priorSeparate: readonly ReadRule[]): ReadRule[] {
   const key = (r: ReadRule) => `${r.service}\u0000${r.direction}\u0000${JSON.stringify(r.peer)}\u0000${JSON.stringify(r.port)}`;
-  const separate = new Set(rules.filter((r) => !r.inline).map(key));
+  // Only groups with inline rules can have mirrors: the keys of other groups' rules are not needed.
+  const withInline = new Set(rules.filter((r) => r.inline).map((r) => r.service));
+  if (withInline.size === 0) return rules;
+  const separate = new Set([...rules, ...priorSeparate].filter((r) => !r.inline && withInline.has(r.service)).map(key));
   return rules.filter((r) => !r.inline || !separate.has(key(r)));
 }
 
