@@ -6,7 +6,7 @@
  */
 
 /** The kinds of input sgc reads. */
-export type InputKind = "manifest" | "terraform" | "plan" | "state";
+export type InputKind = "manifest" | "terraform" | "plan" | "state" | "aws";
 
 /** Why a value is none of the kinds, at a path into it (`[]`: the whole input, its first position). */
 export interface NotAnInput {
@@ -18,6 +18,9 @@ export interface NotAnInput {
 
 /** The detector's answer: a kind, or a located reason why the value is none. */
 export type DetectedKind = { ok: true; kind: InputKind } | { ok: false; reason: NotAnInput };
+
+/** The top-level keys of the AWS CLI outputs that list security groups, their rules and prefix lists. */
+const AWS_LISTING_KEYS = ["SecurityGroups", "SecurityGroupRules", "PrefixLists", "Entries"];
 
 /** The top-level keys of Terraform's JSON configuration syntax. */
 const TERRAFORM_KEYS = ["resource", "terraform", "provider", "data", "output", "variable", "locals", "module", "moved", "import", "check", "removed"];
@@ -33,13 +36,16 @@ const SIGNATURES: readonly { kind: InputKind; matches: (keys: ReadonlySet<string
   // `terraform show -json` of a state: its values, or of an empty state, nothing but versions.
   { kind: "state", matches: (keys) => keys.has("format_version") && (keys.has("values") || [...keys].every((k) => k === "format_version" || k === "terraform_version")) },
   { kind: "terraform", matches: (keys) => TERRAFORM_KEYS.some((k) => keys.has(k)) },
+  // The AWS CLI's listing: describe-security-groups, -security-group-rules, -managed-prefix-lists
+  // and get-managed-prefix-list-entries, alone or merged into one document.
+  { kind: "aws", matches: (keys) => AWS_LISTING_KEYS.some((k) => keys.has(k)) },
   // Half a manifest is still meant as one: the schema then says what is missing.
   { kind: "manifest", matches: (keys) => keys.has("version") || keys.has("services") },
 ];
 
 /** What each kind is recognised by, for messages. */
 const RECOGNISED_BY =
-  "a manifest (version and services), a Terraform configuration such as cdk.tf.json (resource, provider or terraform), or terraform show -json of a plan (format_version and planned_values) or of a state (format_version and values)";
+  "a manifest (version and services), a Terraform configuration such as cdk.tf.json (resource, provider or terraform), terraform show -json of a plan (format_version and planned_values) or of a state (format_version and values), or aws ec2 describe-security-groups --output json (SecurityGroups)";
 
 /**
  * Tells a manifest, a Terraform JSON configuration, a Terraform plan and a Terraform state
@@ -72,5 +78,7 @@ export function describeKind(kind: InputKind): string {
       return "a Terraform plan";
     case "state":
       return "a Terraform state";
+    case "aws":
+      return "an AWS CLI listing";
   }
 }

@@ -6,6 +6,8 @@ import { describeKind, detectInputKind, InputKind, NotAnInput } from "./input-ki
 import { Model } from "./model/types";
 import { ParsedSource, parseYaml } from "./parse";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
+import { AwsListing, readListing } from "./targets/aws/listing";
+import { jsonLocator } from "./targets/aws/policy-input";
 import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath, locateOffset, nestingBeyond } from "./terraform/json-path";
@@ -238,10 +240,16 @@ function checkPolicySection(manifest: ValidManifest["manifest"], source: ParsedS
   return policy.ok ? [] : policy.diagnostics;
 }
 
-/** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan or a state. */
+/** Any input a command reads: a manifest, a Terraform configuration (`cdk.tf.json`), a plan, a state or an AWS CLI listing. */
 export type LoadedInput =
   | { kind: "manifest"; file: string; text: string; valid: ValidManifest; model: Model }
-  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity; priorSecurity?: ReadSecurity };
+  | { kind: TerraformKind; file: string; text: string; terraform: TerraformInput; security: ReadSecurity; priorSecurity?: ReadSecurity }
+  | { kind: "aws"; file: string; text: string; listing: AwsListing; security: ReadSecurity };
+
+/** Where a resource of a Terraform input or an AWS listing stands in its text, for findings: by address, or by group and rule id. */
+export function locatorOf(input: Exclude<LoadedInput, { kind: "manifest" }>): (address: string) => { file: string; line: number; column: number } | undefined {
+  return input.kind === "aws" ? input.listing.locate : jsonLocator(input.text, input.file, input.kind);
+}
 
 /** How to load an input: where a plan's configuration is, when not beside it. */
 export interface LoadOptions {
@@ -278,6 +286,11 @@ export async function loadAnyText(text: string, file: string, options: LoadOptio
       const message = `the JSON nests more than ${MAX_JSON_DEPTH} levels deep, far more than Terraform writes`;
       return { ok: false, diagnostics: [{ code: "too-deep", severity: "error", message, file, ...locateOffset(parsed.text, deep) }], text: parsed.text };
     }
+    if (parsed.kind === "aws") {
+      const read = readListing([{ file, text: parsed.text, json: parsed.json }]);
+      if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => ({ code: "aws-shape", severity: "error" as const, message: p.message, file: p.file, line: p.line, column: p.column })), text: parsed.text };
+      return { ok: true, input: { kind: "aws", file, text: parsed.text, listing: read.listing, security: read.listing.security } };
+    }
     try {
       const read = await readTerraform(parsed.kind, parsed.json, { file, ...(options.configDir ? { configDir: options.configDir } : {}) });
       if (!read.ok) return { ok: false, diagnostics: read.problems.map((p) => problemDiagnostic(p, file, parsed.text)), text: parsed.text };
@@ -313,8 +326,8 @@ function tooLarge(file: string, size: number, limit: number, what: string): Diag
 /** Compiles a valid manifest, refusing one whose rules pass the limit before anything heavier runs. */
 export function compileManifest(valid: ValidManifest): { ok: true; model: Model } | { ok: false; diagnostics: Diagnostic[] } {
   const model = compile(valid.manifest);
-  const tooManyTags = tagCountProblems(model, valid);
-  if (tooManyTags.length > 0) return { ok: false, diagnostics: tooManyTags };
+  const problems = [...tagCountProblems(model, valid), ...adoptedRuleProblems(model, valid)];
+  if (problems.length > 0) return { ok: false, diagnostics: problems };
   if (model.rules.length <= LIMITS.rules) return { ok: true, model };
   return {
     ok: false,
@@ -329,6 +342,28 @@ export function compileManifest(valid: ValidManifest): { ok: true; model: Model 
       },
     ],
   };
+}
+
+/**
+ * Rule ids in `adopt.rules` that name no rule of their service: the AWS rule would not be
+ * imported, and the rule that was meant would be created beside it, which EC2 refuses.
+ */
+function adoptedRuleProblems(model: Model, valid: ValidManifest): Diagnostic[] {
+  const ids = new Set(model.rules.map((r) => `${r.service}\u0000${r.direction}\u0000${r.id}`));
+  return model.services.flatMap((service) =>
+    (["ingress", "egress"] as const).flatMap((direction) =>
+      Object.keys(service.adopt?.rules[direction] ?? {})
+        .filter((id) => !ids.has(`${service.name}\u0000${direction}\u0000${id}`))
+        .map((id) => ({
+          code: "unknown-rule",
+          severity: "error" as const,
+          message: `"${service.name}" has no ${direction} rule ${id}`,
+          file: valid.source.file,
+          ...valid.source.locate([...service.at, "adopt", "rules", direction, id], true),
+          hint: "rule ids follow the service, peer and port; after a rename, drop the entry once the first terraform apply has imported the rule",
+        })),
+    ),
+  );
 }
 
 /** Groups whose tags (the user's and sgc's) would pass AWS's 50 a resource. */

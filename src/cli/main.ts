@@ -139,12 +139,34 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
     .option("--base-ref <ref>", "read the base version of HEAD from this git revision (e.g. origin/main)")
     .option("--plan <file>", "review a plan from terraform show -json instead")
     .addOption(new Option("-f, --format <format>", "output format").choices(["markdown", "json"]).default("markdown"))
-    .option("--fail-on <conditions>", "exit 1 when any holds: replace (a group replaced or destroyed), new-findings (a new error finding); an incomplete review always exits 1", (v) => v.split(",").map((s) => s.trim()).filter(Boolean), [] as string[])
+    .option("--fail-on <conditions>", "exit 1 when any holds: replace (a group replaced or destroyed), new-findings (a new error finding), drift (any flow added or removed); an incomplete review always exits 1", (v) => v.split(",").map((s) => s.trim()).filter(Boolean), [] as string[])
     .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
     .addOption(outputOption())
     .addHelpText("after", examples("sgc diff base.yaml services.yaml", "sgc diff --base-ref origin/main services.yaml --fail-on replace", "sgc diff --plan plan.json --format json"))
     .action(async (files: string[], options: { baseRef?: string; plan?: string; format: "markdown" | "json"; failOn: string[]; output?: string; config?: string }) => {
       code = await withOutputFile(io, options.output, (out) => command<typeof import("./commands/review")>("review").diffCommand(files, options, out));
+    });
+
+  program
+    .command("import")
+    .description("write a manifest that adopts what is deployed: from a Terraform state or plan, or the AWS CLI's listing of security groups")
+    .argument("<source...>", "terraform show -json of a state or plan, or aws ec2 describe-security-groups --output json (with describe-security-group-rules, describe-managed-prefix-lists, get-managed-prefix-list-entries as further files, or merged into one)")
+    .option("-o, --out <file>", "write the manifest here (in one rename) instead of stdout")
+    .option("--name <name>", "the stack name (default: from the folder of --out)")
+    .option("--region <region>", "the AWS region, when the source shows no ARN to tell it")
+    .option("--config <dir>", "for a plan: the folder of its configuration's .tf files (default: the plan file's folder, when it holds any)")
+    .addHelpText(
+      "after",
+      examples(
+        "terraform show -json > state.json && sgc import state.json --out services.yaml",
+        "aws ec2 describe-security-groups --output json > groups.json",
+        "aws ec2 describe-security-group-rules --output json > rules.json",
+        "sgc import groups.json rules.json --out services.yaml --name shop",
+        "sgc diff groups.json services.yaml          # the same access: no flow added or removed",
+      ),
+    )
+    .action(async (sources: string[], options: { out?: string; name?: string; region?: string; config?: string }) => {
+      code = await command<typeof import("./commands/import")>("import").importCommand(sources, options, io);
     });
 
   program

@@ -1,7 +1,8 @@
+import { reachesWithoutVpc } from "../model/flows";
 import { compareText } from "../model/order";
-import { comparePorts, portToken } from "../model/ports";
-import { Endpoint, Family, Model, Network, PortSpec, Rule, Service, SourcePath } from "../model/types";
-import { Manifest } from "../validate/manifest";
+import { comparePorts, coveredByUnion, portToken } from "../model/ports";
+import { Adoption, Endpoint, Family, Model, Network, PortSpec, Rule, Service, SourcePath } from "../model/types";
+import { AdoptSpec, Manifest } from "../validate/manifest";
 import { networkEntries, parsePorts, Problem, resolvePeer } from "../validate/resolve";
 
 /** Default max entries of a prefix list: room for two more CIDRs, rounded up to a multiple of 5, so small edits keep it. */
@@ -32,7 +33,7 @@ export function compile(manifest: Manifest): Model {
         for (const peer of resolved.endpoints) {
           for (const port of resolved.ports ?? ports) {
             const spelled = forPeer(port, peer);
-            add({ direction: "ingress", service: name, peer, port: spelled, description: resolved.description ?? describe("from", peer), origin: "consumer", at: path });
+            add({ direction: "ingress", service: name, peer, port: spelled, description: resolved.description ?? describe("from", peer, resolved.network), origin: "consumer", at: path });
             if (peer.kind === "service") {
               // Egress is derived: the consumer may reach the service on exactly the ports it was granted.
               add({ direction: "egress", service: peer.name, peer: { kind: "service", name }, port: spelled, description: `to ${name}`, origin: "derived-egress", at: path });
@@ -54,11 +55,11 @@ export function compile(manifest: Manifest): Model {
         if (!resolved) return;
         for (const peer of resolved.endpoints) {
           for (const port of resolved.ports ?? []) {
-            add({ direction: "egress", service: name, peer, port: forPeer(port, peer), description: resolved.description ?? describe("to", peer), origin: "egress", at: path });
+            add({ direction: "egress", service: name, peer, port: forPeer(port, peer), description: resolved.description ?? describe("to", peer, resolved.network), origin: "egress", at: path });
           }
         }
       });
-      return { name, description: spec.description, tier: spec.tier, ports: [...ports].sort(comparePorts), at };
+      return { name, description: spec.description, tier: spec.tier, ports: [...ports].sort(comparePorts), at, ...(spec.adopt ? { adopt: adoption(spec.adopt) } : {}) };
     });
 
   const networks: Network[] = Object.keys(manifest.networks ?? {})
@@ -73,9 +74,9 @@ export function compile(manifest: Manifest): Model {
       const maxEntries: Partial<Record<Family, number>> = {};
       for (const family of ["ipv4", "ipv6"] as Family[]) {
         const count = entries.filter((e) => e.family === family).length;
-        if (count > 0) maxEntries[family] = spec.maxEntries ?? defaultMaxEntries(count);
+        if (count > 0 && spec.prefixList !== false) maxEntries[family] = spec.maxEntries ?? defaultMaxEntries(count);
       }
-      return { name, description: spec.description, entries, maxEntries, at: ["networks", name] };
+      return { name, description: spec.description, entries, maxEntries, ...(spec.prefixList === false ? { prefixList: false as const } : {}), at: ["networks", name] };
     });
 
   if (problems.length > 0) {
@@ -85,13 +86,15 @@ export function compile(manifest: Manifest): Model {
   assertUnique(rules);
 
   const aws = manifest.aws;
+  // A service that adopts the VPC's default group manages it; sgc does not also close it.
+  const adoptsDefault = services.some((s) => s.adopt?.default && (s.adopt.vpcId ?? aws.vpcId) === aws.vpcId);
   return {
     name: manifest.name,
     aws: {
       region: aws.region,
       vpcId: aws.vpcId,
       tags: aws.tags ?? {},
-      closeDefaultSecurityGroup: aws.closeDefaultSecurityGroup ?? true,
+      closeDefaultSecurityGroup: aws.closeDefaultSecurityGroup ?? !adoptsDefault,
       ...(aws.backend ? { backend: { ...aws.backend.s3, encrypt: aws.backend.s3.encrypt ?? true } } : {}),
     },
     tiers: manifest.tiers ?? [],
@@ -100,18 +103,65 @@ export function compile(manifest: Manifest): Model {
     workloads: Object.keys(manifest.workloads ?? {})
       .sort()
       .map((name) => ({ name, services: [...manifest.workloads![name]].sort(), at: ["workloads", name] as SourcePath })),
-    rules,
+    rules: adoptRules(rules, services, networks),
   };
+}
+
+function adoption(spec: AdoptSpec): Adoption {
+  return {
+    ...(spec.securityGroup !== undefined ? { securityGroup: spec.securityGroup } : {}),
+    ...(spec.address !== undefined ? { address: spec.address } : {}),
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    ...(spec.vpcId !== undefined ? { vpcId: spec.vpcId } : {}),
+    default: spec.default === true,
+    tags: spec.tags ?? {},
+    rules: { ingress: spec.rules?.ingress ?? {}, egress: spec.rules?.egress ?? {} },
+  };
+}
+
+/**
+ * The rules of adopted services as they stand in AWS: each rule listed in `adopt.rules` takes
+ * over that AWS rule (synth imports it). And an adopted service's own egress may already allow
+ * what a consumer or peer derives (a console group's egress to 0.0.0.0/0 allows everything):
+ * such a derived egress rule is left out unless it exists in AWS, so adoption creates none,
+ * and the flows are the same, as AWS reaches a group through egress to a range that holds it.
+ * When that egress is later narrowed, the derived rule comes back by itself. Services that
+ * adopt nothing keep every derived rule: their output does not change.
+ */
+function adoptRules(rules: Rule[], services: readonly Service[], networks: readonly Network[]): Rule[] {
+  const adopted = new Map(services.filter((s) => s.adopt).map((s) => [s.name, s.adopt!]));
+  if (adopted.size === 0) return rules;
+  const reaches = reachesWithoutVpc(networks);
+  const reaching = new Map<string, PortSpec[]>();
+  for (const rule of rules) {
+    if (rule.direction === "egress" && rule.origin === "egress" && adopted.has(rule.service) && reaches(rule.peer, "")) {
+      reaching.set(rule.service, [...(reaching.get(rule.service) ?? []), rule.port]);
+    }
+  }
+  return rules.flatMap((rule) => {
+    const adopt = adopted.get(rule.service);
+    if (!adopt) return [rule];
+    const importId = adopt.rules[rule.direction][rule.id];
+    if (importId !== undefined) return [{ ...rule, importId }];
+    const derived = rule.direction === "egress" && (rule.origin === "derived-egress" || rule.origin === "peer");
+    return derived && coveredByUnion(reaching.get(rule.service) ?? [], rule.port) ? [] : [rule];
+  });
 }
 
 /** ICMP towards an IPv6 address is ICMPv6. */
 function forPeer(port: PortSpec, peer: Endpoint): PortSpec {
   const ipv6 = (peer.kind === "internet" || peer.kind === "network" || peer.kind === "cidr") && peer.family === "ipv6";
-  return port.protocol === "icmp" && ipv6 ? { protocol: "icmpv6" } : port;
+  return port.protocol === "icmp" && ipv6 ? { ...port, protocol: "icmpv6" } : port;
 }
 
-/** A rule description derived from a named peer (`from web`, `to internet`); none for raw addresses and ids. */
-function describe(direction: "from" | "to", peer: Endpoint): string | undefined {
+/**
+ * A rule description derived from a named peer (`from web`, `to internet`); none for raw
+ * addresses and ids. A CIDR of a network without a prefix list is described by its own entry's
+ * description, else by the network's name.
+ */
+function describe(direction: "from" | "to", peer: Endpoint, network?: { name: string; descriptions: Map<string, string> }): string | undefined {
+  if (network && peer.kind === "cidr") return network.descriptions.get(peer.cidr) ?? `${direction} ${network.name}`;
   switch (peer.kind) {
     case "service":
     case "network":

@@ -109,3 +109,11 @@ export function compareCidrs(a: Cidr, b: Cidr): number {
 export function anyAddress(family: Family): string {
   return family === "ipv4" ? "0.0.0.0/0" : "::/0";
 }
+
+/** Whether two blocks share an address. */
+export function cidrsOverlap(a: Pick<Cidr, "family" | "address" | "prefix">, b: Pick<Cidr, "family" | "address" | "prefix">): boolean {
+  if (a.family !== b.family) return false;
+  const bits = a.family === "ipv4" ? 32 : 128;
+  const shift = BigInt(bits - Math.min(a.prefix, b.prefix));
+  return a.address >> shift === b.address >> shift;
+}

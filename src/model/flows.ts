@@ -1,5 +1,5 @@
 import { comparePorts, covers, formatPort, intersect, mergeRanges } from "./ports";
-import { Endpoint, Flow, PortSpec, Rule } from "./types";
+import { Endpoint, Flow, Model, Network, PortSpec, Rule } from "./types";
 
 /**
  * What the evaluator needs of a rule: which group, which direction, which peer, which ports.
@@ -57,6 +57,38 @@ export type EgressReach = (peer: Endpoint, to: string) => boolean;
 
 /** Without knowledge of the VPC's addresses, only the internet (0.0.0.0/0, ::/0) holds every group. */
 export const INTERNET_REACHES: EgressReach = (peer) => peer.kind === "internet";
+
+/**
+ * Whether egress to `peer` may reach any group, as sgc reads Terraform whose VPC ranges it does
+ * not know (a manifest names its VPC by id only): the internet, prefix lists and every range may
+ * (AWS lets a VPC use public ranges too, and a /32 may be one of a group's members), a network
+ * when it has a CIDR of the peer's family. A manifest's flows are evaluated so: only adopted
+ * services rely on it (their derived egress is left out where their own egress already reaches
+ * the service); for every other service the derived egress allows exactly what the consumer was
+ * granted, so their flows are the same either way.
+ */
+export function reachesWithoutVpc(networks: readonly Pick<Network, "name" | "entries">[]): EgressReach {
+  const byName = new Map(networks.map((n) => [n.name, n]));
+  return (peer: Endpoint): boolean => {
+    switch (peer.kind) {
+      case "internet":
+      case "prefixList":
+      case "cidr":
+        return true;
+      case "network": {
+        const network = byName.get(peer.name);
+        return !network || network.entries.some((e) => e.family === peer.family);
+      }
+      default:
+        return false;
+    }
+  };
+}
+
+/** The flows a compiled manifest allows. */
+export function modelFlows(model: Pick<Model, "rules" | "networks">): Flow[] {
+  return evaluate(model.rules, reachesWithoutVpc(model.networks));
+}
 
 /**
  * The flows a set of rules allows, as AWS applies them. Between two groups (a group and itself

@@ -1,7 +1,7 @@
 import { PortSpec, Protocol } from "./types";
 
 /** A port item as written in a manifest: 443, "8000-8100", { port, protocol }, { from, to, protocol }, { protocol }. */
-export type PortItem = number | string | { port?: number; from?: number; to?: number; protocol?: "tcp" | "udp" | "icmp" | "all" };
+export type PortItem = number | string | { port?: number; from?: number; to?: number; protocol?: "tcp" | "udp" | "icmp" | "all"; type?: number; code?: number };
 
 /** A port item understood, or why it cannot be. */
 export type ParsedPort = { ok: true; port: PortSpec } | { ok: false; code: string; message: string; hint?: string };
@@ -19,15 +19,19 @@ export function parsePortItem(item: PortItem): ParsedPort {
   }
   const protocol = item.protocol ?? "tcp";
   const hasNumbers = item.port !== undefined || item.from !== undefined || item.to !== undefined;
+  if ((item.type !== undefined || item.code !== undefined) && protocol !== "icmp") {
+    return { ok: false, code: "protocol-ports", message: `protocol ${protocol} takes no ICMP type or code`, hint: "type and code go with { protocol: icmp }" };
+  }
   if (protocol === "icmp" || protocol === "all") {
     if (hasNumbers) {
       return {
         ok: false,
         code: "protocol-ports",
         message: `protocol ${protocol} takes no port numbers`,
-        hint: `write { protocol: ${protocol} } alone`,
+        hint: protocol === "icmp" ? "write { protocol: icmp } alone, or with an ICMP type: { protocol: icmp, type: 8 }" : `write { protocol: ${protocol} } alone`,
       };
     }
+    if (protocol === "icmp") return icmp(item.type, item.code);
     return { ok: true, port: { protocol } };
   }
   if (item.port !== undefined) {
@@ -47,9 +51,14 @@ export function parsePortItem(item: PortItem): ParsedPort {
   return range(protocol, item.from, item.to);
 }
 
+/**
+ * A tcp or udp range. Ports are 1-65535, except that a range may start at 0: AWS's "every port"
+ * is 0-65535, and adopted rules keep it exactly. Port 0 alone is no port anything listens on.
+ */
 function range(protocol: "tcp" | "udp", from: number, to: number): ParsedPort {
   for (const n of [from, to]) {
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PORT) {
+    const lowest = n === from && to !== 0 ? 0 : 1;
+    if (!Number.isInteger(n) || n < lowest || n > MAX_PORT) {
       return { ok: false, code: "out-of-range", message: `port ${n} is outside 1-${MAX_PORT}` };
     }
   }
@@ -57,6 +66,18 @@ function range(protocol: "tcp" | "udp", from: number, to: number): ParsedPort {
     return { ok: false, code: "range-order", message: `port range ${from}-${to} runs backwards`, hint: `write "${to}-${from}"` };
   }
   return { ok: true, port: { protocol, from, to } };
+}
+
+/** ICMP: every type, one type (every code), or one type and code, as AWS takes them (0-255 each). */
+function icmp(type: number | undefined, code: number | undefined): ParsedPort {
+  if (type === undefined) {
+    if (code !== undefined) return { ok: false, code: "protocol-ports", message: "an ICMP code needs its type", hint: "write { protocol: icmp, type: 3, code: 4 }" };
+    return { ok: true, port: { protocol: "icmp" } };
+  }
+  for (const [what, n] of [["type", type], ["code", code]] as const) {
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 255)) return { ok: false, code: "out-of-range", message: `ICMP ${what} ${n} is outside 0-255` };
+  }
+  return { ok: true, port: { protocol: "icmp", type, ...(code !== undefined ? { code } : {}) } };
 }
 
 /** Whether every packet that `inner` allows, `outer` allows too. */

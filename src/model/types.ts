@@ -53,6 +53,31 @@ export interface Rule {
   origin: RuleOrigin;
   /** Where in the manifest the rule comes from. */
   at: SourcePath;
+  /** The id of the AWS rule this rule adopts (`sgr-…`), from the service's `adopt.rules`: synth imports it. */
+  importId?: string;
+}
+
+/**
+ * An AWS security group that exists already and that a service takes over as it is (what
+ * `sgc import` writes): its id to import, and the attributes AWS cannot change in place.
+ */
+export interface Adoption {
+  /** The group's id (`sg-…`): synth emits a Terraform import block for it. Absent for a group a plan has yet to create. */
+  securityGroup?: string;
+  /** The Terraform resource address it was read from, when it came from Terraform. */
+  address?: string;
+  /** The group's AWS name, kept (a new name would replace the group). */
+  name?: string;
+  /** The group's AWS description, kept (a new description would replace the group). */
+  description?: string;
+  /** The group's VPC, when it is not `aws.vpcId`. */
+  vpcId?: string;
+  /** The group is its VPC's default group: synth manages it as `aws_default_security_group`. */
+  default: boolean;
+  /** The group's own tags, kept. */
+  tags: Record<string, string>;
+  /** AWS rule ids (`sgr-…`) by direction and the id of the rule of this service that adopts each. */
+  rules: Record<"ingress" | "egress", Record<string, string>>;
 }
 
 /** A service: one security group. */
@@ -63,6 +88,8 @@ export interface Service {
   /** The ports it serves, sorted by protocol and range. */
   ports: PortSpec[];
   at: SourcePath;
+  /** The existing group it takes over, when it was imported. */
+  adopt?: Adoption;
 }
 
 /** One CIDR of a named network. */
@@ -77,8 +104,10 @@ export interface Network {
   name: string;
   description?: string;
   entries: NetworkEntry[];
-  /** Max entries of each family's prefix list (only families with entries appear). */
+  /** Max entries of each family's prefix list (only families with entries appear; none when it has no prefix list). */
   maxEntries: Partial<Record<Family, number>>;
+  /** Present (false) when its users get one rule per CIDR instead of a managed prefix list (`prefixList: false`). */
+  prefixList?: false;
   at: SourcePath;
 }
 

@@ -10,20 +10,26 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
     for (const member of workload.services) workloadsOf.set(member, [...(workloadsOf.get(member) ?? []), workload.name]);
   }
   const hasCloseKey = (source.value as { aws?: Record<string, unknown> }).aws?.closeDefaultSecurityGroup !== undefined;
+  // A service that adopts a VPC's default group is that VPC's default group, as policies read
+  // it from Terraform: judged by default-sg-closed, not as a service.
+  const defaults = model.services.filter((s) => s.adopt?.default);
+  const isDefault = new Set(defaults.map((s) => s.name));
+  const mainVpcDefault = defaults.some((s) => (s.adopt!.vpcId ?? model.aws.vpcId) === model.aws.vpcId);
   return {
     kind: "manifest",
     file: source.file,
-    groups: model.services.map((service) => ({
+    groups: model.services.filter((s) => !isDefault.has(s.name)).map((service) => ({
       target: service.name,
       name: service.name,
-      ...(service.description ? { description: service.description } : {}),
+      // An adopted group keeps its AWS description, which describes it as well.
+      ...((service.description ?? service.adopt?.description) ? { description: service.description ?? service.adopt?.description } : {}),
       ...(service.tier ? { tier: service.tier } : {}),
       ports: service.ports,
       workloads: workloadsOf.get(service.name) ?? [],
       naming: "name" as const,
       location: locate(service.at, true),
     })),
-    rules: model.rules.map((rule) => ({
+    rules: model.rules.filter((rule) => !isDefault.has(rule.service)).map((rule) => ({
       group: rule.service,
       direction: rule.direction,
       peer: rule.peer,
@@ -43,13 +49,24 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
         })),
     ),
     defaultGroups: [
-      {
-        vpc: model.aws.vpcId,
-        managed: model.aws.closeDefaultSecurityGroup,
-        rules: 0,
-        reliedOnBy: [],
-        location: locate(hasCloseKey ? ["aws", "closeDefaultSecurityGroup"] : ["aws"], true),
-      },
+      ...(mainVpcDefault
+        ? []
+        : [
+            {
+              vpc: model.aws.vpcId,
+              managed: model.aws.closeDefaultSecurityGroup,
+              rules: 0,
+              reliedOnBy: [],
+              location: locate(hasCloseKey ? ["aws", "closeDefaultSecurityGroup"] : ["aws"], true),
+            },
+          ]),
+      ...defaults.map((service) => ({
+        vpc: service.adopt!.vpcId ?? model.aws.vpcId,
+        managed: true,
+        rules: model.rules.filter((r) => r.service === service.name).length,
+        reliedOnBy: [...new Set(model.rules.filter((r) => r.service !== service.name && r.peer.kind === "service" && r.peer.name === service.name).map((r) => r.service))].sort(),
+        location: locate(service.at, true),
+      })),
     ],
     tiers: model.tiers,
     networks: model.networks.map((n) => n.name),

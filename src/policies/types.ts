@@ -78,7 +78,7 @@ export interface PolicyWorkload extends Origin {
 }
 
 /** The kinds of input the rules can read. */
-export type InputKind = "manifest" | "terraform" | "plan" | "state";
+export type InputKind = "manifest" | "terraform" | "plan" | "state" | "aws";
 
 /** Everything the rules read. */
 export interface PolicyInput {

@@ -1,11 +1,11 @@
-import { evaluate } from "../model/flows";
+import { evaluate, modelFlows } from "../model/flows";
 import { Endpoint } from "../model/types";
-import { LoadedInput } from "../pipeline";
+import { LoadedInput, locatorOf } from "../pipeline";
 import { resolvePolicy } from "../policies/config";
 import { runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
 import { Origin, PolicyRule } from "../policies/types";
-import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
+import { policyInputFromTerraform } from "../targets/aws/policy-input";
 import { groupTags } from "../targets/aws/read";
 import { edgeKey, ServiceGraph } from "./mermaid";
 
@@ -25,14 +25,14 @@ export function serviceGraph(input: LoadedInput): ServiceGraph {
   let policyInput;
   if (input.kind === "manifest") {
     const byName = new Map(input.model.services.map((s) => [s.name, s.tier]));
-    graph = { flows: evaluate(input.model.rules), services: input.model.services.map((s) => s.name), tiers: input.model.tiers, tierOf: (s) => byName.get(s) };
+    graph = { flows: modelFlows(input.model), services: input.model.services.filter((s) => !s.adopt?.default).map((s) => s.name), tiers: input.model.tiers, tierOf: (s) => byName.get(s) };
     policyInput = policyInputFromModel(input.model, input.valid.source);
   } else {
     // The VPC's default group is drawn only where a rule reaches it, like any peer.
     const tags = input.security.groups.filter((g) => !g.isDefault).map((g) => ({ target: g.target, ...groupTags(g) }));
     const byName = new Map(tags.map((t) => [t.target, t.tier]));
     graph = { flows: evaluate(input.security.rules, input.security.reaches), services: tags.map((t) => t.target), tiers: tags.find((t) => t.tiers.length > 0)?.tiers ?? [], tierOf: (s) => byName.get(s) };
-    policyInput = policyInputFromTerraform(input.security, input.kind, input.file, jsonLocator(input.text, input.file, input.kind));
+    policyInput = policyInputFromTerraform(input.security, input.kind, input.file, locatorOf(input));
   }
   const config = resolvePolicy(input.kind === "manifest" ? { policy: input.valid.manifest.policy, source: input.valid.source } : {});
   if (!config.ok) return graph;

@@ -1,11 +1,11 @@
-import { evaluate } from "../model/flows";
+import { evaluate, modelFlows } from "../model/flows";
 import { Flow, Model } from "../model/types";
-import { LoadedInput } from "../pipeline";
+import { LoadedInput, locatorOf } from "../pipeline";
 import { PolicyConfig, resolvePolicy } from "../policies/config";
 import { CheckResult, runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
-import { GROUP_TYPE, groupDescription, groupName } from "../targets/aws/names";
-import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
+import { GROUP_TYPE, groupDescription, groupName, groupVpc } from "../targets/aws/names";
+import { policyInputFromTerraform } from "../targets/aws/policy-input";
 import { groupTags, ReadSecurity, Unreadable } from "../targets/aws/read";
 import { Diagnostic } from "../diagnostics";
 
@@ -31,15 +31,19 @@ export interface ReviewSide {
 /** The side a manifest stands for: its groups as sgc would write them. */
 export function sideOfModel(model: Model, check: CheckResult): ReviewSide {
   return {
-    flows: evaluate(model.rules),
+    flows: modelFlows(model),
     unreadable: [],
-    groups: model.services.map((s) => ({
-      address: `${GROUP_TYPE}.${s.name}`,
-      service: s.name,
-      ...(s.tier ? { tier: s.tier } : {}),
-      forceNew: { name: groupName(model, s), description: groupDescription(s), vpcId: model.aws.vpcId },
-    })),
-    networks: new Map(model.networks.map((n) => [n.name, n.entries.map((e) => e.cidr).sort()])),
+    // A VPC's default group is no group a review creates or replaces, as on the Terraform side.
+    groups: model.services
+      .filter((s) => !s.adopt?.default)
+      .map((s) => ({
+        address: `${GROUP_TYPE}.${s.name}`,
+        service: s.name,
+        ...(s.tier ? { tier: s.tier } : {}),
+        forceNew: { name: groupName(model, s), description: groupDescription(s), vpcId: groupVpc(model, s) },
+      })),
+    // A network without a prefix list is a name for CIDRs, not something AWS holds: its CIDRs' flows say what changes.
+    networks: new Map(model.networks.filter((n) => n.prefixList !== false).map((n) => [n.name, n.entries.map((e) => e.cidr).sort()])),
     check,
   };
 }
@@ -65,7 +69,7 @@ export function sideOf(input: LoadedInput, config: PolicyConfig): ReviewSide {
   if (input.kind === "manifest") {
     return sideOfModel(input.model, runPolicies(policyInputFromModel(input.model, input.valid.source), config, today()));
   }
-  const policyInput = policyInputFromTerraform(input.security, input.kind, input.file, jsonLocator(input.text, input.file, input.kind));
+  const policyInput = policyInputFromTerraform(input.security, input.kind, input.file, locatorOf(input));
   return sideOfSecurity(input.security, runPolicies(policyInput, config, today()));
 }
 

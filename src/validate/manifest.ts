@@ -22,6 +22,8 @@ export interface Manifest {
 export interface NetworkSpec {
   description?: string;
   maxEntries?: number;
+  /** false: one rule per CIDR, no managed prefix list (how adopted groups keep their CIDR rules). */
+  prefixList?: boolean;
   cidrs: (string | { cidr: string; description?: string })[];
 }
 
@@ -33,6 +35,19 @@ export interface ServiceSpec {
   consumers?: ConsumerSpec[];
   egress?: EgressSpec[];
   peers?: PortItem[];
+  adopt?: AdoptSpec;
+}
+
+/** An existing AWS group a service takes over as it is, as written (see `Adoption` in the model). */
+export interface AdoptSpec {
+  securityGroup?: string;
+  address?: string;
+  name?: string;
+  description?: string;
+  vpcId?: string;
+  default?: boolean;
+  tags?: Record<string, string>;
+  rules?: { ingress?: Record<string, string>; egress?: Record<string, string> };
 }
 
 /** The object forms shared by consumers and egress entries. */
@@ -44,6 +59,8 @@ export interface PeerObject {
   cidr?: string;
   ports?: PortItem[];
   description?: string;
+  /** Only this address family of a network (or of the internet). */
+  family?: "ipv4" | "ipv6";
 }
 
 /** A consumer as written: a name, or an object naming exactly one kind of source. */

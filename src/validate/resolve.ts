@@ -30,6 +30,8 @@ export interface ResolvedPeer {
   identity: string;
   /** A readable name for descriptions: `web`, `office`, `10.0.0.0/8`. */
   label: string;
+  /** For a network without a prefix list (`prefixList: false`), whose endpoints are its CIDRs: its name and each CIDR's own description. */
+  network?: { name: string; descriptions: Map<string, string> };
 }
 
 /** Reads a list of port items, reporting each bad item and each item that overlaps an earlier one. */
@@ -82,9 +84,35 @@ function knownNames(manifest: Manifest): string[] {
   return [...Object.keys(manifest.services), ...Object.keys(manifest.networks ?? {}), INTERNET];
 }
 
+/** Whether a network is declared with `prefixList: false`: its users get one rule per CIDR. */
+export function isExpanded(manifest: Manifest, name: string): boolean {
+  return name !== INTERNET && Object.hasOwn(manifest.networks ?? {}, name) && manifest.networks![name].prefixList === false;
+}
+
 function networkEndpoints(manifest: Manifest, name: string): Endpoint[] {
   if (name === INTERNET) return (["ipv4", "ipv6"] as Family[]).map((family) => ({ kind: "internet", family }));
+  if (isExpanded(manifest, name)) return networkCidrs(manifest, name).map(({ cidr, family }) => ({ kind: "cidr", cidr, family }));
   return networkFamilies(manifest, name).map((family) => ({ kind: "network", name, family }));
+}
+
+/** A network's CIDRs that parse, canonical, with their own descriptions, in the order written. */
+function networkCidrs(manifest: Manifest, name: string): { cidr: string; family: Family; description?: string }[] {
+  return manifest.networks![name].cidrs.flatMap((entry) => {
+    const parsed = parseCidr(typeof entry === "string" ? entry : entry.cidr);
+    return parsed.ok ? [{ cidr: parsed.cidr.canonical, family: parsed.cidr.family, ...(typeof entry === "object" && entry.description ? { description: entry.description } : {}) }] : [];
+  });
+}
+
+/** The endpoints of one address family, or a problem when the entry names no network (or nothing of that family). */
+function ofFamily(endpoints: Endpoint[], family: Family | undefined, named: string | undefined, path: SourcePath, problems: Problem[]): Endpoint[] {
+  if (family === undefined) return endpoints;
+  if (named === undefined) {
+    problems.push({ code: "family-without-network", message: "family applies to a network or to internet only", hint: "remove family: a CIDR, group or prefix list has one family of its own", path: [...path, "family"] });
+    return endpoints;
+  }
+  const kept = endpoints.filter((e) => "family" in e && e.family === family);
+  if (kept.length === 0) problems.push({ code: "no-such-family", message: `network "${named}" has no ${family === "ipv4" ? "IPv4" : "IPv6"} CIDRs`, path: [...path, "family"] });
+  return kept;
 }
 
 /**
@@ -166,8 +194,12 @@ export function resolvePeer(
       }
       return result([{ kind: "service", name: nameOf }], `service:${nameOf}`, nameOf);
     }
-    return result(networkEndpoints(manifest, nameOf), `network:${nameOf}`, nameOf);
+    const endpoints = ofFamily(networkEndpoints(manifest, nameOf), object.family, nameOf, path, problems);
+    const expanded = isExpanded(manifest, nameOf) ? { network: { name: nameOf, descriptions: new Map(networkCidrs(manifest, nameOf).flatMap((c) => (c.description ? [[c.cidr, c.description] as const] : []))) } } : {};
+    const resolved = result(endpoints, `network:${nameOf}${object.family ? `:${object.family}` : ""}`, nameOf);
+    return resolved && { ...resolved, ...expanded };
   }
+  if (object.family !== undefined) ofFamily([], object.family, undefined, path, problems);
   if (object.cidr !== undefined) {
     const parsed = parseCidr(object.cidr);
     if (!parsed.ok) {

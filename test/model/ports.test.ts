@@ -34,6 +34,10 @@ describe("parsePortItem: valid", () => {
     ["{ from, to, protocol: udp }", { from: 60000, to: 61000, protocol: "udp" }, udp(60000, 61000)],
     ["{ protocol: icmp }", { protocol: "icmp" }, icmp],
     ["{ protocol: all }", { protocol: "all" }, all],
+    ["a range may start at 0, as AWS writes every port", "0-65535", tcp(0, 65535)],
+    ["{ from: 0 } starts a range", { from: 0, to: 10 }, tcp(0, 10)],
+    ["{ protocol: icmp, type } is one type, every code", { protocol: "icmp", type: 8 }, { protocol: "icmp", type: 8 }],
+    ["{ protocol: icmp, type, code } is one type and code", { protocol: "icmp", type: 3, code: 4 }, { protocol: "icmp", type: 3, code: 4 }],
   ])("%s", (_name, item, port) => {
     expect(parsePortItem(item)).toEqual({ ok: true, port });
   });
@@ -54,7 +58,11 @@ describe("parsePortItem: invalid", () => {
     ["a string port 0", "0", { code: "out-of-range", message: "port 0 is outside 1-65535" }],
     ["a string range ending past 65535", "65000-70000", { code: "out-of-range", message: "port 70000 is outside 1-65535" }],
     ["{ port: 0 }", { port: 0, protocol: "udp" }, { code: "out-of-range", message: "port 0 is outside 1-65535" }],
-    ["{ from: 0 }", { from: 0, to: 10 }, { code: "out-of-range", message: "port 0 is outside 1-65535" }],
+    ["a range of port 0 alone", "0-0", { code: "out-of-range", message: "port 0 is outside 1-65535" }],
+    ["{ from: 0, to: 0 }", { from: 0, to: 0, protocol: "udp" }, { code: "out-of-range", message: "port 0 is outside 1-65535" }],
+    ["an ICMP type above 255", { protocol: "icmp", type: 256 }, { code: "out-of-range", message: "ICMP type 256 is outside 0-255" }],
+    ["an ICMP code without its type", { protocol: "icmp", code: 4 }, { code: "protocol-ports", message: "an ICMP code needs its type", hint: "write { protocol: icmp, type: 3, code: 4 }" }],
+    ["a type on tcp", { port: 80, type: 8 }, { code: "protocol-ports", message: "protocol tcp takes no ICMP type or code", hint: "type and code go with { protocol: icmp }" }],
     ["a backwards string range", "8100-8000", { code: "range-order", message: "port range 8100-8000 runs backwards", hint: 'write "8000-8100"' }],
     ["a range backwards by one", "81-80", { code: "range-order", message: "port range 81-80 runs backwards", hint: 'write "80-81"' }],
     [
@@ -65,7 +73,7 @@ describe("parsePortItem: invalid", () => {
     [
       "icmp with a port",
       { protocol: "icmp", port: 8 },
-      { code: "protocol-ports", message: "protocol icmp takes no port numbers", hint: "write { protocol: icmp } alone" },
+      { code: "protocol-ports", message: "protocol icmp takes no port numbers", hint: "write { protocol: icmp } alone, or with an ICMP type: { protocol: icmp, type: 8 }" },
     ],
     [
       "all with a range",

@@ -158,9 +158,10 @@ const slots = new Slots(Math.max(2, cpus().length));
 
 /**
  * Writes the test-only overrides that let `terraform plan` run with no AWS account: dummy
- * credentials, no credential or metadata checks, and a local backend in place of S3.
+ * credentials, no credential or metadata checks, and a local backend in place of S3. `provider`
+ * adds or overrides settings of the AWS provider (endpoints of a mock, for one).
  */
-export function writeOfflineOverrides(stackDir: string): void {
+export function writeOfflineOverrides(stackDir: string, provider: Record<string, unknown> = {}): void {
   writeFileSync(
     join(stackDir, "offline_override.tf.json"),
     JSON.stringify(
@@ -173,6 +174,7 @@ export function writeOfflineOverrides(stackDir: string): void {
             skip_credentials_validation: true,
             skip_requesting_account_id: true,
             skip_metadata_api_check: true,
+            ...provider,
           },
         },
       },

@@ -73,7 +73,7 @@ async function checkOne(file: string, policyFrom: ValidManifest | undefined, opt
   const policyInput =
     input.kind === "manifest"
       ? policyInputFromModel(input.model, input.valid.source)
-      : policyInputFromTerraform(input.security, input.kind, name, jsonLocator(input.text, name, input.kind));
+      : policyInputFromTerraform(input.security, input.kind, name, input.kind === "aws" ? input.listing.locate : jsonLocator(input.text, name, input.kind));
   const result = runPolicies(policyInput, resolved.config, today());
   const sources = new Map([[name, input.text]]);
   if (policy) sources.set(policy.source.file, policy.source.text);

@@ -1,5 +1,5 @@
 import { Diagnostic } from "../../diagnostics";
-import { endpointKey, evaluate, formatEndpoint } from "../../model/flows";
+import { endpointKey, evaluate, formatEndpoint, modelFlows } from "../../model/flows";
 import { formatPort } from "../../model/ports";
 import { Flow } from "../../model/types";
 import { inputName, LoadOptions, loadAnyInput } from "../../pipeline";
@@ -54,6 +54,6 @@ async function readFlows(file: string, options: LoadOptions): Promise<{ ok: true
   const loaded = await loadAnyInput(file, options);
   if (!loaded.ok) return { ok: false, diagnostics: loaded.diagnostics, sources: new Map(loaded.text ? [[inputName(file), loaded.text]] : []) };
   const { input } = loaded;
-  if (input.kind === "manifest") return { ok: true, flows: evaluate(input.model.rules), unreadable: [] };
+  if (input.kind === "manifest") return { ok: true, flows: modelFlows(input.model), unreadable: [] };
   return { ok: true, flows: evaluate(input.security.rules, input.security.reaches), unreadable: input.security.unreadable };
 }

@@ -133,26 +133,30 @@ function duplicateStackNames(manifests: readonly ValidManifest[]): Diagnostic[] 
 }
 
 /** What a stack holds, counted. */
-function counts(model: Model): { securityGroups: number; ingressRules: number; egressRules: number; prefixLists: number; defaultGroupClosed: boolean } {
+function counts(model: Model): { securityGroups: number; ingressRules: number; egressRules: number; prefixLists: number; defaultGroupClosed: boolean; imports?: number } {
   const ingress = model.rules.filter((r) => r.direction === "ingress").length;
+  const imports = model.services.filter((s) => s.adopt?.securityGroup).length + model.rules.filter((r) => r.importId).length;
   return {
     securityGroups: model.services.length,
     ingressRules: ingress,
     egressRules: model.rules.length - ingress,
     prefixLists: model.networks.reduce((n, net) => n + Object.keys(net.maxEntries).length, 0),
     defaultGroupClosed: model.aws.closeDefaultSecurityGroup,
+    ...(imports > 0 ? { imports } : {}),
   };
 }
 
 /** One line on what a stack holds: `4 security groups, 9 ingress rules, ...`. */
 export function summary(model: Model): string {
   const c = counts(model);
+  const adopted = model.services.find((s) => s.adopt?.default && (s.adopt.vpcId ?? model.aws.vpcId) === model.aws.vpcId);
   return [
     plural(c.securityGroups, "security group"),
     plural(c.ingressRules, "ingress rule"),
     plural(c.egressRules, "egress rule"),
     plural(c.prefixLists, "prefix list"),
-    c.defaultGroupClosed ? "default group closed" : "default group left as it is",
+    c.defaultGroupClosed ? "default group closed" : adopted ? `default group adopted by ${adopted.name}` : "default group left as it is",
+    ...(c.imports ? [`${plural(c.imports, "import")} of existing groups and rules`] : []),
   ].join(", ");
 }
 

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import { dirname, relative, resolve } from "path";
 import { Diagnostic, FILE_START } from "../../diagnostics";
 import { inputName, LoadedInput, LoadOptions, loadAnyInput, loadAnyText } from "../../pipeline";
+import { alignInputs } from "../../review/align";
 import { compareSides, Review } from "../../review/diff";
 import { serviceGraph } from "../../review/graph";
 import { graphDot, graphMermaid } from "../../review/mermaid";
@@ -15,7 +16,7 @@ import { EXIT, Io, reportDiagnostics } from "../io";
 import { incompleteNotice } from "./flows";
 
 /** Conditions that make `sgc diff` exit 1, for use as a gate in CI. */
-export const FAIL_ON = ["replace", "new-findings"] as const;
+export const FAIL_ON = ["replace", "new-findings", "drift"] as const;
 
 /** The options of `sgc diff`. */
 export interface DiffOptions {
@@ -54,15 +55,18 @@ export async function diffCommand(files: readonly string[], options: DiffOptions
     if (!base.ok) return reportDiagnostics(io, base.diagnostics, sources(files[0], base.text));
     const config = reviewConfig(head.input);
     if (!config.ok) return reportDiagnostics(io, config.diagnostics);
-    const baseSide = base.input ? sideOf(base.input, config.config) : emptySide();
-    review = compareSides(baseSide, sideOf(head.input, config.config));
+    // A manifest against what is deployed: the deployed groups as the manifest names them.
+    const [baseInput, headInput] = alignInputs(base.input, head.input);
+    const baseSide = baseInput ? sideOf(baseInput, config.config) : emptySide();
+    review = compareSides(baseSide, sideOf(headInput, config.config));
     title = options.baseRef ? `${files[0]} since ${options.baseRef}` : `${files[1]} (base ${files[0]})`;
   }
 
   io.out(options.format === "json" ? JSON.stringify(renderJson(review), null, 2) + "\n" : renderMarkdown(review, title));
   const fails =
     (options.failOn.includes("replace") && review.replaced.length + review.destroyed.length > 0) ||
-    (options.failOn.includes("new-findings") && review.findings.new.some((f) => f.severity === "error"));
+    (options.failOn.includes("new-findings") && review.findings.new.some((f) => f.severity === "error")) ||
+    (options.failOn.includes("drift") && review.flows.added.length + review.flows.removed.length > 0);
   // A review that could not read everything never passes as "no change".
   if (review.incomplete.length > 0) io.err(incompleteNotice(review.incomplete));
   return fails || review.incomplete.length > 0 ? EXIT.findings : EXIT.ok;

@@ -61,17 +61,28 @@ export function readWordTags(tags: Record<string, string>, key: string): string[
   }
 }
 
-/** The AWS name of a service's group: `<stack>-<service>`. */
-export function groupName(model: Pick<Model, "name">, service: Pick<Service, "name">): string {
-  return `${model.name}-${service.name}`;
+/** The AWS name of a service's group: `<stack>-<service>`, or the name of the group it adopted. */
+export function groupName(model: Pick<Model, "name">, service: Pick<Service, "name" | "adopt">): string {
+  return service.adopt?.name ?? `${model.name}-${service.name}`;
 }
 
 /**
  * The group's AWS description. It depends on the service name only: AWS cannot change a
  * group's description in place, so a manifest description (which users edit) goes to a tag.
+ * An adopted group keeps its own, for the same reason.
  */
-export function groupDescription(service: Pick<Service, "name">): string {
-  return `sgc service ${service.name}`;
+export function groupDescription(service: Pick<Service, "name" | "adopt">): string {
+  return service.adopt?.description ?? `sgc service ${service.name}`;
+}
+
+/** The VPC of a service's group: the manifest's, or the one its adopted group is in. */
+export function groupVpc(model: Pick<Model, "aws">, service: Pick<Service, "adopt">): string {
+  return service.adopt?.vpcId ?? model.aws.vpcId;
+}
+
+/** The resource type of a service's group: a VPC's default group is `aws_default_security_group`. */
+export function groupType(service: Pick<Service, "adopt">): string {
+  return service.adopt?.default ? DEFAULT_GROUP_TYPE : GROUP_TYPE;
 }
 
 /** The Terraform resource name of a network's prefix list for one family: `office_ipv4`. */
@@ -132,8 +143,10 @@ export function prefixListOutputName(network: Pick<Network, "name">, family: Fam
 export function groupTags(model: Model, service: Service, workloads: readonly string[]): Record<string, string> {
   return {
     ...model.aws.tags,
+    ...service.adopt?.tags,
     [TAG_STACK]: model.name,
-    Name: groupName(model, service),
+    // An adopted group keeps the Name people know it by.
+    Name: service.adopt?.tags.Name ?? (service.adopt?.default ? `${model.name}-${service.name}` : groupName(model, service)),
     [TAG_SERVICE]: service.name,
     ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
     ...(service.description ? { [TAG_DESCRIPTION]: literal(service.description) } : {}),

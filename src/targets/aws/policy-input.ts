@@ -80,10 +80,15 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
   };
 }
 
-/** Reads `tcp/443`, `udp/8000-8100`, `icmp` or `all` back into a port spec. */
+/** Reads `tcp/443`, `udp/8000-8100`, `icmp`, `icmp/8`, `icmp/3:4` or `all` back into a port spec. */
 function parsePortText(text: string): PortSpec | undefined {
   const [protocol, range] = text.split("/");
   if (range === undefined) return protocol === "icmp" || protocol === "all" || protocol === "icmpv6" ? ({ protocol } as PortSpec) : undefined;
+  if (protocol === "icmp") {
+    const [type, code] = range.split(":").map(Number);
+    const parsed = parsePortItem({ protocol: "icmp", type, ...(code !== undefined ? { code } : {}) });
+    return parsed.ok ? parsed.port : undefined;
+  }
   const [from, to] = range.split("-").map(Number);
   const parsed = parsePortItem({ from, to: to ?? from, protocol: protocol as "tcp" | "udp" });
   return parsed.ok ? parsed.port : undefined;

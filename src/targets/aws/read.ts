@@ -1,4 +1,4 @@
-import { anyAddress, parseCidr } from "../../model/cidr";
+import { anyAddress, cidrsOverlap, parseCidr } from "../../model/cidr";
 import { EgressReach, RuleLike } from "../../model/flows";
 import { Endpoint, Family, PortSpec } from "../../model/types";
 import { Instance, InstanceObject, TerraformView } from "../../terraform/view";
@@ -29,6 +29,8 @@ export const DEFAULT_VPC = "the default VPC";
 /** A group read from Terraform. */
 export interface ReadGroup {
   address: string;
+  /** Its AWS id (`sg-…`), where the input knows it (a state, a plan of what exists, an AWS listing). */
+  id?: string;
   /** The `sgc:service` tag, else the address: what findings and flows call it. */
   target: string;
   /** The group's name as people know it: its name, its name prefix, or its address when it has neither. */
@@ -57,6 +59,8 @@ export interface ReadRule extends RuleLike {
 /** A managed prefix list read from Terraform. */
 export interface ReadPrefixList {
   address: string;
+  /** Its AWS id (`pl-…`), where the input knows it. */
+  id?: string;
   network: string;
   family: Family;
   maxEntries: number;
@@ -228,7 +232,7 @@ class Reader {
     if (known) {
       return known.some((c) => {
         const vpc = parseCidr(c);
-        return vpc.ok && overlaps(range.cidr, vpc.cidr);
+        return vpc.ok && cidrsOverlap(range.cidr, vpc.cidr);
       });
     }
     // Where the VPC's ranges are not known, any range may hold it: AWS lets a VPC use public
@@ -262,8 +266,10 @@ class Reader {
               : "unknown";
     const shownName = service ?? (naming === "prefix" ? (prefix as string).replace(/[-_.]+$/, "") : naming === "name" ? (name as string) : i.address);
     const vpc = this.vpcKey(vpcId);
+    const id = i.values?.id;
     const group: ReadGroup = {
       address: i.address,
+      ...(typeof id === "string" && id !== "" ? { id } : {}),
       target: service ?? i.address,
       name: shownName,
       naming,
@@ -295,7 +301,8 @@ class Reader {
     const name = this.attr(i, "name");
     const network = tags[TAG_NETWORK] ?? (typeof name === "string" ? name : i.address);
     const max = this.attr(i, "max_entries");
-    this.lists.set(i.address, { address: i.address, network, family, maxEntries: typeof max === "number" ? max : entries.length, entries });
+    const id = i.values?.id;
+    this.lists.set(i.address, { address: i.address, ...(typeof id === "string" && id !== "" ? { id } : {}), network, family, maxEntries: typeof max === "number" ? max : entries.length, entries });
   }
 
   private addPrefixListEntry(i: Instance): void {
@@ -613,7 +620,7 @@ export function readPort(protocolValue: Value, fromValue: Value, toValue: Value)
 }
 
 /** ICMP towards IPv6 peers is ICMPv6, as sgc compiles it; and the other way round. */
-function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
+export function fitPort(port: PortSpec, peer: Endpoint): PortSpec {
   const ipv6 = (peer.kind === "internet" || peer.kind === "cidr" || peer.kind === "network") && peer.family === "ipv6";
   const ipv4 = (peer.kind === "internet" || peer.kind === "cidr" || peer.kind === "network") && peer.family === "ipv4";
   if (ipv6 && port.protocol === "icmp") return { ...port, protocol: "icmpv6" };
@@ -641,14 +648,6 @@ function stringMap(value: Value): Record<string, string> {
   if (!(value instanceof Map)) return out;
   for (const [k, v] of value) if (typeof v === "string") out[k] = v;
   return out;
-}
-
-function overlaps(a: { address: bigint; prefix: number; family: Family }, b: { address: bigint; prefix: number; family: Family }): boolean {
-  if (a.family !== b.family) return false;
-  const bits = a.family === "ipv4" ? 32 : 128;
-  const prefix = Math.min(a.prefix, b.prefix);
-  const shift = BigInt(bits - prefix);
-  return a.address >> shift === b.address >> shift;
 }
 
 /** Group metadata that sgc writes as tags, read back: tier, tiers, ports, workloads. */

@@ -14,11 +14,14 @@ import { anyAddress } from "../../model/cidr";
 import { Endpoint, Model, PortSpec, Rule } from "../../model/types";
 import {
   DEFAULT_GROUP_NAME,
+  DEFAULT_GROUP_TYPE,
   GROUP_TYPE,
   groupDescription,
   groupName,
   groupTags,
   groupOutputName,
+  groupType,
+  groupVpc,
   literal,
   PREFIX_LIST_TYPE,
   prefixListName,
@@ -62,6 +65,8 @@ export class LiteralStack extends TerraformStack {
   private readonly rendered: Record<string, unknown> = {};
   private readonly renderedMetadata: Record<string, unknown> = {};
   private readonly renderedOutputs: string[] = [];
+  /** Terraform import blocks, in the order their resources were made. */
+  private readonly imports: { to: string; id: string }[] = [];
 
   constructor(
     scope: Construct,
@@ -87,6 +92,15 @@ export class LiteralStack extends TerraformStack {
     return element;
   }
 
+  /**
+   * Adopts an existing object as a resource: a Terraform `import` block. Kept by the stack, not
+   * by cdktf's `importFrom`: merging each resource's fragment, cdktf deletes the import blocks
+   * gathered so far whenever a resource without one follows.
+   */
+  addImport(resource: TerraformElement & { terraformResourceType: string; friendlyUniqueId: string }, id: string): void {
+    this.imports.push({ to: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`, id });
+  }
+
   override toTerraform(): Record<string, unknown> {
     const elements = this.node.findAll().filter((c): c is TerraformElement => TerraformElement.isTerraformElement(c));
     const plain = (e: TerraformElement, value: unknown) => (this.literal.has(e) ? value : resolve(this, value));
@@ -101,6 +115,7 @@ export class LiteralStack extends TerraformStack {
     const tf = this.rendered;
     tf["//"] = { metadata, outputs };
     for (const e of elements) deepMerge(tf, plain(e, e.toTerraform()));
+    if (this.imports.length > 0) tf.import = this.imports.map((i) => ({ ...i }));
     restoreTags(tf, this.userTags);
     return tf;
   }
@@ -154,17 +169,18 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
     for (const member of workload.services) workloadsOf.set(member, [...(workloadsOf.get(member) ?? []), workload.name]);
   }
   for (const service of model.services) {
-    const group = new SecurityGroup(groups, service.name, {
-      name: groupName(model, service),
-      description: groupDescription(service),
-      vpcId: model.aws.vpcId,
-      tags: groupTags(model, service, workloadsOf.get(service.name) ?? []),
-    });
+    const tags = groupTags(model, service, workloadsOf.get(service.name) ?? []);
+    // A VPC's default group exists with every VPC and has a fixed name and description.
+    const group = service.adopt?.default
+      ? new DefaultSecurityGroup(groups, service.name, { vpcId: groupVpc(model, service), tags })
+      : new SecurityGroup(groups, service.name, { name: groupName(model, service), description: groupDescription(service), vpcId: groupVpc(model, service), tags });
     group.overrideLogicalId(service.name);
+    // An adopted group is imported, never created: Terraform takes it over as it is.
+    if (service.adopt?.securityGroup) stack.addImport(group, service.adopt.securityGroup);
     stack.markLiteral(group);
     stack.markLiteral(
       new TerraformOutput(stack, groupOutputName(service), {
-        value: reference(GROUP_TYPE, service.name),
+        value: reference(groupType(service), service.name),
         description: `Security group id of service ${service.name}`,
       }),
     );
@@ -199,17 +215,19 @@ export function buildStack(app: App, model: Model, options: StackOptions = {}): 
 
   const ingress = childrenByOwnName(new Construct(stack, "ingress_rules"));
   const egress = childrenByOwnName(new Construct(stack, "egress_rules"));
+  const typeOf = groupTypes(model);
   for (const rule of model.rules) {
     const config = {
-      securityGroupId: reference(GROUP_TYPE, rule.service),
+      securityGroupId: reference(typeOf(rule.service), rule.service),
       ...(rule.description ? { description: literal(rule.description) } : {}),
       ...protocolFields(rule.port),
-      ...peerFields(rule.peer),
+      ...peerFields(rule.peer, typeOf),
       tags: { ...baseTags, Name: rule.id },
     };
     const resource =
       rule.direction === "ingress" ? new VpcSecurityGroupIngressRule(ingress, rule.id, config) : new VpcSecurityGroupEgressRule(egress, rule.id, config);
     resource.overrideLogicalId(rule.id);
+    if (rule.importId) stack.addImport(resource, rule.importId);
     stack.markLiteral(resource);
   }
 
@@ -241,11 +259,17 @@ function protocolFields(port: PortSpec): { ipProtocol: string; fromPort?: number
   }
 }
 
+/** The resource type of each service's group, by service name (almost always aws_security_group). */
+function groupTypes(model: Model): (service: string) => string {
+  const defaults = new Set(model.services.filter((s) => s.adopt?.default).map((s) => s.name));
+  return (service) => (defaults.has(service) ? DEFAULT_GROUP_TYPE : GROUP_TYPE);
+}
+
 /** The rule field naming its peer: a group reference, a prefix list, or a CIDR. */
-function peerFields(peer: Endpoint): Partial<Record<"cidrIpv4" | "cidrIpv6" | "prefixListId" | "referencedSecurityGroupId", string>> {
+function peerFields(peer: Endpoint, typeOf: (service: string) => string): Partial<Record<"cidrIpv4" | "cidrIpv6" | "prefixListId" | "referencedSecurityGroupId", string>> {
   switch (peer.kind) {
     case "service":
-      return { referencedSecurityGroupId: reference(GROUP_TYPE, peer.name) };
+      return { referencedSecurityGroupId: reference(typeOf(peer.name), peer.name) };
     case "network":
       return { prefixListId: reference(PREFIX_LIST_TYPE, prefixListResourceName(peer, peer.family)) };
     case "internet":
