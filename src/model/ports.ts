@@ -151,9 +151,12 @@ export function formatPort(port: PortSpec): string {
   return port.protocol;
 }
 
-/** The same as `formatPort`, spelled for a Terraform resource name: `tcp_443`, `tcp_8000-8100`. */
+/**
+ * The same as `formatPort`, spelled for a Terraform resource name, which allows letters, digits,
+ * `_` and `-` only: `tcp_443`, `tcp_8000-8100`, `icmp_3-4` (type 3, code 4), `proto_50`.
+ */
 export function portToken(port: PortSpec): string {
-  return formatPort(port).replace("/", "_");
+  return formatPort(port).replace("/", "_").replace(":", "-");
 }
 
 /** Orders ports by protocol, then range (or ICMP type and code, or protocol number), for stable output. */

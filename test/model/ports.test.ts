@@ -215,9 +215,15 @@ describe("formatPort and portToken", () => {
     [icmp, "icmp", "icmp"],
     [icmpv6, "icmpv6", "icmpv6"],
     [all, "all", "all"],
+    [{ protocol: "icmp", type: 3 }, "icmp/3", "icmp_3"],
+    [{ protocol: "icmp", type: 3, code: 4 }, "icmp/3:4", "icmp_3-4"],
+    [{ protocol: "icmpv6", type: 128, code: 0 }, "icmpv6/128:0", "icmpv6_128-0"],
+    [{ protocol: "ip", number: 50 }, "proto/50", "proto_50"],
   ])("%j -> %s, %s", (port, formatted, token) => {
     expect(formatPort(port)).toBe(formatted);
     expect(portToken(port)).toBe(token);
+    // A token is part of a Terraform resource name, which takes letters, digits, _ and - only.
+    expect(token).toMatch(/^[a-z][a-z0-9_-]*$/);
   });
 });
 
