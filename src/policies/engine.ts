@@ -5,7 +5,7 @@ import { isDate, PolicyConfig } from "./config";
 import { usageByGroup, WeightOptions } from "./quota";
 import { RULES } from "./rules";
 import { RuleQuotaOptions } from "./rules/rule-quota";
-import { Finding, PolicyInput } from "./types";
+import { Finding, Origin, PolicyInput } from "./types";
 
 /** Findings the engine itself makes: a rule that crashed, an exception that expired or matched nothing. */
 export const ENGINE_RULES = {
@@ -40,6 +40,17 @@ export interface CheckResult {
   workloadQuotas: WorkloadQuotaLine[];
 }
 
+const subjects = new WeakMap<Finding, Origin[]>();
+
+/**
+ * What a finding is about, as the input's own objects (a PolicyRule, a PolicyGroup): one, or
+ * several when they gave the same finding at one place (a rule read for IPv4 and for IPv6).
+ * Pictures mark the edges of the rules a finding is about.
+ */
+export function subjectsOf(finding: Finding): readonly Origin[] {
+  return subjects.get(finding) ?? [];
+}
+
 /**
  * Runs every enabled rule over the input. A rule that throws becomes an error finding: the
  * check fails closed, never passes silently. Exceptions suppress the findings they name until
@@ -47,14 +58,16 @@ export interface CheckResult {
  */
 export function runPolicies(input: PolicyInput, config: PolicyConfig, today: string): CheckResult {
   const findings: Finding[] = [];
-  const seen = new Set<string>();
   // One finding per resource (or place in the manifest) and concern: two resources that do the
   // same wrong thing are two findings, while one rule read twice (IPv4 and IPv6) is one.
-  const add = (finding: Finding) => {
+  const seen = new Map<string, Finding>();
+  const add = (finding: Finding, about?: Origin) => {
     const place = finding.resource ?? (finding.location ? `${finding.location.file}:${finding.location.line}:${finding.location.column}` : "");
     const key = `${finding.rule}\u0000${finding.target}\u0000${finding.message}\u0000${place}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    const known = seen.get(key);
+    if (about) subjects.set(known ?? finding, [...(subjects.get(known ?? finding) ?? []), about]);
+    if (known) return;
+    seen.set(key, finding);
     findings.push(finding);
   };
 
@@ -64,7 +77,7 @@ export function runPolicies(input: PolicyInput, config: PolicyConfig, today: str
     const severity = setting.severity;
     try {
       rule.check(input, setting.options as never, ({ target, message, key, at }) =>
-        add({ rule: rule.id, severity, target, message, ...(key ? { key } : {}), ...(at?.location ? { location: at.location } : {}), ...(at?.resource ? { resource: at.resource } : {}) }),
+        add({ rule: rule.id, severity, target, message, ...(key ? { key } : {}), ...(at?.location ? { location: at.location } : {}), ...(at?.resource ? { resource: at.resource } : {}) }, at),
       );
     } catch (error) {
       add({ rule: ENGINE_RULES.ruleFailed, severity: "error", target: rule.id, message: `rule ${rule.id} failed, so its verdict is unknown: ${(error as Error).message}` });

@@ -2,23 +2,18 @@ import { evaluate, modelFlows } from "../model/flows";
 import { Endpoint } from "../model/types";
 import { LoadedInput, locatorOf } from "../pipeline";
 import { resolvePolicy } from "../policies/config";
-import { runPolicies, today } from "../policies/engine";
+import { runPolicies, subjectsOf, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
 import { Origin, PolicyRule } from "../policies/types";
 import { policyInputFromTerraform } from "../targets/aws/policy-input";
 import { groupTags } from "../targets/aws/read";
 import { edgeKey, ServiceGraph } from "./mermaid";
 
-/** Where a finding or a rule comes from, as one comparable string: its resource address, else its place in the file. */
-function originKey(origin: Origin): string | undefined {
-  if (origin.resource) return origin.resource;
-  return origin.location ? `${origin.location.file}:${origin.location.line}:${origin.location.column}` : undefined;
-}
-
 /**
  * The graph of an input: every service, its tier, the effective flows, and the edges that
- * policy findings are about. A finding is about the rule it was reported at (same origin, same
- * group), so it marks that rule's edge; excepted findings mark nothing.
+ * policy findings are about. A finding marks the edges of the rules it is about (not every rule of
+ * the resource it is reported at: inline rules share their group's); findings about a group
+ * and excepted findings mark nothing.
  */
 export function serviceGraph(input: LoadedInput): ServiceGraph {
   let graph: Omit<ServiceGraph, "findings">;
@@ -37,17 +32,11 @@ export function serviceGraph(input: LoadedInput): ServiceGraph {
   const config = resolvePolicy(input.kind === "manifest" ? { policy: input.valid.manifest.policy, source: input.valid.source } : {});
   if (!config.ok) return graph;
   const result = runPolicies(policyInput, config.config, today());
-  const rulesByOrigin = new Map<string, PolicyRule[]>();
-  for (const rule of policyInput.rules) {
-    const key = originKey(rule);
-    if (key) rulesByOrigin.set(key, [...(rulesByOrigin.get(key) ?? []), rule]);
-  }
+  const rules = new Set<Origin>(policyInput.rules);
   const findings = new Map<string, { severity: "error" | "warn"; rules: string[] }>();
   for (const finding of result.findings) {
-    const key = originKey(finding);
-    if (finding.suppressedBy || !key) continue;
-    for (const rule of rulesByOrigin.get(key) ?? []) {
-      if (rule.group !== finding.target) continue;
+    if (finding.suppressedBy) continue;
+    for (const rule of subjectsOf(finding).filter((s): s is PolicyRule => rules.has(s))) {
       const group: Endpoint = { kind: "service", name: rule.group };
       const edge = rule.direction === "ingress" ? edgeKey(rule.peer, group) : edgeKey(group, rule.peer);
       const mark = findings.get(edge) ?? { severity: finding.severity, rules: [] };

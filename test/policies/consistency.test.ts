@@ -24,7 +24,7 @@ describe("findings on a manifest and on its synthesized Terraform agree", () => 
 
   test("the kitchen sink raises findings at all, so the agreement above is not vacuous", () => {
     const rules = new Set(checkManifest(readFileSync(kitchenSink, "utf8")).findings.map((f) => f.rule));
-    expect([...rules].sort()).toEqual(["admin-ports", "all-traffic-ingress", "default-sg-closed", "descriptions", "internet-ingress", "wide-cidr"]);
+    expect([...rules].sort()).toEqual(["admin-ports", "all-traffic-ingress", "default-sg-closed", "descriptions", "internet-ingress", "open-egress", "wide-cidr"]);
   });
 
   test("the internet in disguise is found by every rule that judges the internet, on both sides", async () => {

@@ -35,6 +35,22 @@ describe("sgc graph", () => {
     expect(risky.out).toContain('label="legend: red = policy error');
   });
 
+  test("a finding marks the edge of the rule it is about, not every inline rule of its group", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sgc-graph-inline-"));
+    const file = join(dir, "main.tf.json");
+    const inline = (cidr: string, port: number, description?: string) => ({ protocol: port === 0 ? "-1" : "tcp", from_port: port, to_port: port, cidr_blocks: [cidr], ...(description ? { description } : {}) });
+    writeFileSync(file, JSON.stringify({ resource: { aws_security_group: { legacy: { name: "legacy", description: "Legacy hosts", ingress: [inline("10.0.1.0/24", 443, "HTTPS from the app subnet")], egress: [inline("0.0.0.0/0", 0)] } } } }));
+    const r = await sgc("graph", file, "--format", "dot");
+    const edges = [...r.out.matchAll(/^\s+(n\d+) -> (n\d+) \[label="([^"]*)"(.*)\];$/gm)].map((m) => ({ from: m[1], to: m[2], label: m[3], style: m[4] }));
+    const node = (label: string) => new RegExp(`(n\\d+) \\[label="${label.replace(/[()]/g, "\\$&")}"`).exec(r.out)![1];
+    const ingress = edges.find((e) => e.to === node("aws_security_group.legacy"))!;
+    const egress = edges.find((e) => e.to === node("internet (egress)"))!;
+    expect(ingress).toMatchObject({ label: "tcp/443", style: "" });
+    expect(egress.label).toMatch(/^all \(.*open-egress.*\)$/);
+    expect(egress.label).toContain("descriptions");
+    expect(egress.style).toContain("color=");
+  });
+
   test("the same picture from the manifest and from its synthesized Terraform", async () => {
     const out = mkdtempSync(join(tmpdir(), "sgc-graph-"));
     await sgc("synth", soa, "--out", out);
