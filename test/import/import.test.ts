@@ -79,6 +79,27 @@ describe("sgc import: what a manifest cannot say fails, located, and nothing is 
     expect(given.manifest!.aws.region).toBe("eu-central-1");
   });
 
+  test("a plan that only creates groups shows no ARN: its provider's region is the region", async () => {
+    const VPC_ID = "vpc-0a1b2c3d4e5f67890";
+    const values = { name: "web", description: "web hosts", vpc_id: VPC_ID, ingress: [], egress: [], tags: null };
+    const plan = (region?: string) => ({
+      format_version: "1.2",
+      terraform_version: "1.11.4",
+      planned_values: { root_module: { resources: [{ address: "aws_security_group.web", mode: "managed", type: "aws_security_group", name: "web", values }] } },
+      resource_changes: [{ address: "aws_security_group.web", mode: "managed", type: "aws_security_group", name: "web", change: { actions: ["create"], before: null, after: values, after_unknown: { id: true, arn: true, owner_id: true } } }],
+      configuration: {
+        ...(region ? { provider_config: { aws: { name: "aws", full_name: "registry.terraform.io/hashicorp/aws", expressions: { region: { constant_value: region } } } } } : {}),
+        root_module: { resources: [{ address: "aws_security_group.web", mode: "managed", type: "aws_security_group", name: "web", expressions: { name: { constant_value: "web" } } }] },
+      },
+    });
+    const given = await importing({ "plan.json": plan("ap-southeast-2") });
+    expect(given.err).not.toMatch(/no-region/);
+    expect(given.manifest!.aws.region).toBe("ap-southeast-2");
+    const without = await importing({ "plan.json": plan() });
+    expect(without.code).toBe(2);
+    expect(without.err).toMatch(/error no-region the input does not show the region/);
+  });
+
   test("a manifest or a configuration is no source", async () => {
     const result = await sgc("import", join(__dirname, "..", "..", "examples", "three-tier.yaml"));
     expect(result.code).toBe(2);

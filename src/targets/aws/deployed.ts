@@ -132,8 +132,19 @@ export function deployedOfTerraform(input: { kind: "plan" | "state"; file: strin
       at: at(rule.address),
     };
   });
-  const region = [...instances.values()].map((i) => regionOf(i.values?.arn)).find((r) => r !== undefined);
+  const region = [...instances.values()].map((i) => regionOf(i.values?.arn)).find((r) => r !== undefined) ?? (input.kind === "plan" ? providerRegion(input.text) : undefined);
   return { file: input.file, kind: input.kind, security: input.security, groups, rules, ...(region ? { region } : {}), prefixListNames: new Map() };
+}
+
+/**
+ * The region a plan's default AWS provider is configured with, when written as a constant
+ * (`configuration.provider_config.aws.expressions.region`): a plan that only creates groups
+ * has no ARN to tell it.
+ */
+function providerRegion(text: string): string | undefined {
+  const plan = JSON.parse(text) as { configuration?: { provider_config?: { aws?: { expressions?: { region?: { constant_value?: unknown } } } } } };
+  const region = plan.configuration?.provider_config?.aws?.expressions?.region?.constant_value;
+  return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : undefined;
 }
 
 /**
