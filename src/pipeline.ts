@@ -181,6 +181,12 @@ export function parseInput(text: string, file: string): ParsedInput {
     if (detected.kind === "manifest") return { ok: true, kind: "manifest", text };
     return { ok: true, kind: detected.kind, text: body, json: json as Record<string, unknown> };
   }
+  if (/\.tf$/i.test(file)) {
+    // HCL: sgc reads it beside a plan, never alone.
+    const message = "is Terraform's HCL, which sgc reads only beside a plan";
+    const hint = "make a plan and give sgc its JSON (terraform plan -out plan.bin && terraform show -json plan.bin > plan.json); sgc reads the .tf files beside it, or those of --config DIR";
+    return { ok: false, diagnostics: [{ code: "unknown-input", severity: "error", message, file, ...FILE_START, hint }], text };
+  }
   const yaml = parseYaml(text, file);
   if (!yaml.ok) {
     // A limit is why sgc stopped reading, whichever syntax was meant.

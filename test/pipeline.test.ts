@@ -122,6 +122,17 @@ describe("Terraform that a reader trips over", () => {
   });
 });
 
+test("a .tf file given alone is HCL: refused with what to give sgc instead, by every command that reads Terraform", async () => {
+  const file = join(dir, "main.tf");
+  writeFileSync(file, 'resource "aws_security_group" "web" {\n  name = "web"\n}\n');
+  for (const command of ["check", "flows", "graph"]) {
+    const r = await sgc(command, file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:1:1: error unknown-input is Terraform's HCL, which sgc reads only beside a plan`);
+    expect(r.err).toContain("terraform show -json plan.bin > plan.json");
+  }
+});
+
 describe("every command reads through it", () => {
   test.each([["validate"], ["check"], ["flows"], ["graph"], ["synth"]])("sgc %s /dev/zero exits 2 at once", async (command) => {
     const r = await sgc(command, "/dev/zero");
