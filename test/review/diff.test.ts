@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join, relative } from "path";
 import { sgc } from "../support/cli";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid";
@@ -119,4 +120,18 @@ describe("sgc diff of manifest pairs", () => {
     expect((await sgc("diff", base, head("service-added"), "--fail-on", "everything")).code).toBe(2);
     expect((await sgc("diff", "--plan", "x.json", base)).code).toBe(2);
   });
+});
+
+test("sgc diff of two inputs that are both wrong reports the errors of both, base first, and writes nothing else", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sgc-diff-both-"));
+  const baseFile = join(dir, "base.yaml");
+  const headFile = join(dir, "head.yaml");
+  writeFileSync(baseFile, "version: 1\nname: shop\naws: { region: us-east-1, vpcId: vpc-0a1b2c3d4e5f67890 }\nservices:\n  web: { portz: [443] }\n");
+  writeFileSync(headFile, "version: 1\nname: shop\naws: { region: us-east-1, vpcId: vpc-0a1b2c3d4e5f67890 }\nservices:\n  web: { ports: [443], consumers: [nobody] }\n");
+  const r = await sgc("diff", baseFile, headFile);
+  expect(r.code).toBe(2);
+  expect(r.out).toBe("");
+  const at = (file: string) => r.err.indexOf(`${file}:5:`);
+  expect(at(baseFile)).toBeGreaterThanOrEqual(0);
+  expect(at(headFile)).toBeGreaterThan(at(baseFile));
 });

@@ -50,9 +50,13 @@ export async function diffCommand(files: readonly string[], options: DiffOptions
     const expected = options.baseRef ? 1 : 2;
     if (files.length !== expected) return usage(options.baseRef ? "with --base-ref, give only HEAD" : "give BASE and HEAD (or --base-ref REF HEAD, or --plan FILE)");
     const head = await loadAnyInput(files[files.length - 1], load);
-    if (!head.ok) return reportDiagnostics(io, head.diagnostics, sources(files[files.length - 1], head.text));
     const base = options.baseRef ? await loadFromGit(options.baseRef, files[0], load) : await loadAnyInput(files[0], load);
-    if (!base.ok) return reportDiagnostics(io, base.diagnostics, sources(files[0], base.text));
+    // Every error at once: the base's, then the head's.
+    if (!base.ok || !head.ok) {
+      const failed = [...(base.ok ? [] : [{ file: files[0], result: base }]), ...(head.ok ? [] : [{ file: files[files.length - 1], result: head }])];
+      const texts = new Map(failed.flatMap(({ file, result }) => [...sources(file, result.text)]));
+      return reportDiagnostics(io, failed.flatMap(({ result }) => result.diagnostics), texts);
+    }
     const config = reviewConfig(head.input);
     if (!config.ok) return reportDiagnostics(io, config.diagnostics);
     // A manifest against what is deployed: the deployed groups as the manifest names them.
