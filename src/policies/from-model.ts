@@ -69,7 +69,9 @@ export function policyInputFromModel(model: Model, source: ParsedSource): Policy
       })),
     ],
     tiers: model.tiers,
-    networks: model.networks.map((n) => n.name),
+    // A network without a prefix list (`prefixList: false`) is its ranges in AWS, rule by rule:
+    // as in its Terraform, it names no admin network.
+    networks: model.networks.filter((n) => n.prefixList !== false).map((n) => n.name),
     workloads: model.workloads.map((w) => ({ name: w.name, groups: w.services, location: locate(w.at, true) })),
   };
 }

@@ -261,3 +261,23 @@ describe("the README's walk-throughs (Adopting existing groups)", () => {
     expect(readFileSync(out, "utf8")).toContain(shown);
   });
 });
+
+test("an imported manifest and the Terraform it synthesizes get the same findings (the bundled console listing)", async () => {
+  const ROOT = join(__dirname, "..", "..");
+  const dir = mkdtempSync(join(tmpdir(), "sgc-import-findings-"));
+  const manifest = join(dir, "console.yaml");
+  const imported = await sgc("import", join(ROOT, "examples/adopt/console/groups.json"), join(ROOT, "examples/adopt/console/rules.json"), "--name", "console", "--out", manifest);
+  expect(imported.code).toBe(0);
+  expect((await sgc("synth", manifest, "--out", join(dir, "out"))).code).toBe(0);
+  const findings = async (file: string) => {
+    const report = JSON.parse((await sgc("check", file, "--format", "json")).out) as { findings: { rule: string; target: string; message: string }[] };
+    // One finding per place: the manifest has one per rule written, the Terraform one per resource (IPv4 and IPv6 apart).
+    return [...new Set(report.findings.map((f) => `${f.rule} ${f.target}: ${f.message}`))].sort();
+  };
+  const fromManifest = await findings(manifest);
+  expect(fromManifest.length).toBeGreaterThan(0);
+  // Adopted groups keep their AWS description, on both sides; a network without a prefix list is its ranges, on both sides.
+  expect(fromManifest.filter((f) => f.startsWith("descriptions"))).toEqual([]);
+  expect(fromManifest.filter((f) => f.startsWith("admin-ports")).every((f) => f.endsWith("admin ports only from an admin network (none is declared)"))).toBe(true);
+  expect(await findings(join(dir, "out", "stacks", "console", "cdk.tf.json"))).toEqual(fromManifest);
+});

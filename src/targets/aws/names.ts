@@ -149,7 +149,8 @@ export function groupTags(model: Model, service: Service, workloads: readonly st
     Name: service.adopt?.tags.Name ?? (service.adopt?.default ? `${model.name}-${service.name}` : groupName(model, service)),
     [TAG_SERVICE]: service.name,
     ...(service.tier ? { [TAG_TIER]: service.tier } : {}),
-    ...(service.description ? { [TAG_DESCRIPTION]: literal(service.description) } : {}),
+    // An adopted group's AWS description describes it too, as the manifest's checks take it.
+    ...((service.description ?? service.adopt?.description) ? { [TAG_DESCRIPTION]: literal((service.description ?? service.adopt?.description)!) } : {}),
     ...wordTags(TAG_PORTS, service.ports.map(formatPort)),
     ...wordTags(TAG_TIERS, model.tiers),
     ...wordTags(TAG_WORKLOADS, workloads),
