@@ -152,7 +152,8 @@ class JsonResource implements ConfigResource {
  * that type generate (as a list of objects).
  */
 function blockOrAttribute(body: Json, name: string): Expr | undefined {
-  const value = body[name];
+  // The name comes from expressions users write: `constructor` is no attribute.
+  const value = Object.hasOwn(body, name) ? body[name] : undefined;
   const dynamics: { iterator: string; forEach: Expr; content: Expr }[] = [];
   walkLabels(body.dynamic, 1, ([type], spec) => {
     if (type !== name) return;

@@ -438,12 +438,14 @@ class ModuleObject extends Lazy {
   }
 }
 
+/** A JSON object's own member: keys come from what users write, and `constructor` is no member. */
+function member(o: unknown, key: string | number): unknown {
+  return o !== null && typeof o === "object" && Object.hasOwn(o, key) ? (o as Record<string | number, unknown>)[key] : undefined;
+}
+
 function dig(values: unknown, path: readonly (string | number)[]): unknown {
   let v: unknown = values;
-  for (const p of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
+  for (const p of path) v = member(v, p);
   return v;
 }
 
@@ -451,8 +453,7 @@ function subMask(mask: unknown, path: readonly (string | number)[]): unknown {
   let m = mask;
   for (const p of path) {
     if (m === true) return true;
-    if (m === null || typeof m !== "object") return undefined;
-    m = (m as Record<string | number, unknown>)[p];
+    m = member(m, p);
   }
   return m;
 }
@@ -481,7 +482,7 @@ function withUnknowns(value: unknown, mask: unknown, path: (string | number)[], 
     const out: ObjectValue = new Map();
     const m = (mask ?? {}) as Record<string, unknown>;
     for (const key of new Set([...Object.keys(value), ...Object.keys(m).filter((k) => m[k] === true)])) {
-      out.set(key, withUnknowns((value as Record<string, unknown>)[key], m[key], [...path, key], address, candidates));
+      out.set(key, withUnknowns(member(value, key), member(m, key), [...path, key], address, candidates));
     }
     return out;
   }
@@ -518,7 +519,7 @@ function fill(known: unknown, mask: unknown, evaluated: Value): Value {
     const out: ObjectValue = new Map();
     for (const key of new Set([...Object.keys(known), ...Object.keys(m).filter((k) => m[k] === true)])) {
       const inner = evaluated instanceof Map ? evaluated.get(key) ?? null : evaluated instanceof Unknown && evaluated.candidates ? mapCandidates(evaluated, (c) => (c instanceof Map ? c.get(key) ?? null : anything(undefined))) : leafOf(evaluated);
-      out.set(key, fill((known as Record<string, unknown>)[key], m[key], inner));
+      out.set(key, fill(member(known, key), member(m, key), inner));
     }
     return out;
   }
@@ -550,8 +551,9 @@ const PROTOCOL_ALIASES = new Map([["tcp", "6"], ["udp", "17"], ["icmp", "1"], ["
 function normalized(value: Value, key: string): string {
   if (value === null || value === "" || value === false || (Array.isArray(value) && value.length === 0)) return "empty";
   if (key === "protocol" && (typeof value === "string" || typeof value === "number")) {
-    const text = String(value).toLowerCase();
-    return PROTOCOL_ALIASES.get(text) ?? text;
+    const text = String(value).trim().toLowerCase();
+    // EC2 reads a protocol number as a number: "006" is 6.
+    return PROTOCOL_ALIASES.get(text) ?? (/^-?\d+$/.test(text) ? String(Number(text)) : text);
   }
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return valueKey([...(value as string[])].sort());
   return valueKey(value);

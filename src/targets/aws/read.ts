@@ -567,8 +567,30 @@ function unknownReason(value: Value, what: string): string {
   return `${what} is ${describeValue(value)}, which is not what AWS expects`;
 }
 
-/** IP protocol names AWS accepts besides tcp, udp, icmp and icmpv6, by number. */
-const PROTOCOL_NAMES: Record<string, number> = { ah: 51, esp: 50, gre: 47, ipv6: 41, igmp: 2, sctp: 132, "ipv6-icmp": 58, egp: 8, pim: 103, vrrp: 112 };
+/** IP protocol names AWS accepts besides tcp, udp, icmp and icmpv6, by number; a Map, so that `constructor` is no name. */
+const PROTOCOL_NAMES = new Map<string, number>([["ah", 51], ["esp", 50], ["gre", 47], ["ipv6", 41], ["igmp", 2], ["sctp", 132], ["egp", 8], ["pim", 103], ["vrrp", 112]]);
+
+/** The protocols whose ports (or ICMP type and code) AWS reads, by name and by number. */
+const PORTED_PROTOCOLS = new Map<string, "tcp" | "udp" | "icmp" | "icmpv6">([["tcp", "tcp"], ["udp", "udp"], ["icmp", "icmp"], ["icmpv6", "icmpv6"], ["ipv6-icmp", "icmpv6"]]);
+const PORTED_NUMBERS = new Map<number, "tcp" | "udp" | "icmp" | "icmpv6">([[6, "tcp"], [17, "udp"], [1, "icmp"], [58, "icmpv6"]]);
+
+/**
+ * A protocol as AWS parses it: a name, or a number (EC2 reads `"006"` as 6, which is tcp);
+ * undefined when it is neither.
+ */
+function parseProtocol(raw: string): "tcp" | "udp" | "icmp" | "icmpv6" | "all" | { number: number } | undefined {
+  if (raw === "all") return "all";
+  if (/^-?\d{1,5}$/.test(raw)) {
+    const number = Number(raw);
+    if (number === -1) return "all";
+    if (number < 0 || number > 255) return undefined;
+    return PORTED_NUMBERS.get(number) ?? { number };
+  }
+  const named = PORTED_PROTOCOLS.get(raw);
+  if (named) return named;
+  const number = PROTOCOL_NAMES.get(raw);
+  return number === undefined ? undefined : { number };
+}
 
 /**
  * A rule's protocol and ports as AWS reads them, or why they are not valid: `-1`/`all` is every
@@ -578,15 +600,10 @@ const PROTOCOL_NAMES: Record<string, number> = { ah: 51, esp: 50, gre: 47, ipv6:
  */
 export function readPort(protocolValue: Value, fromValue: Value, toValue: Value): PortSpec | string {
   if (typeof protocolValue !== "string" && typeof protocolValue !== "number") return unknownReason(protocolValue, "the protocol");
-  const raw = String(protocolValue).trim().toLowerCase();
-  const named: Record<string, "tcp" | "udp" | "icmp" | "icmpv6" | "all"> = { tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", icmp: "icmp", "1": "icmp", icmpv6: "icmpv6", "58": "icmpv6", "ipv6-icmp": "icmpv6", "-1": "all", all: "all" };
-  const protocol = named[raw];
-  const number = /^\d{1,3}$/.test(raw) ? Number(raw) : PROTOCOL_NAMES[raw];
+  const protocol = parseProtocol(String(protocolValue).trim().toLowerCase());
+  if (protocol === undefined) return `protocol ${JSON.stringify(protocolValue)} is not one AWS accepts (a name such as tcp, or a number 0-255, or -1 for all)`;
   if (protocol === "all") return { protocol: "all" };
-  if (protocol === undefined) {
-    if (number !== undefined && number >= 0 && number <= 255) return { protocol: "ip", number };
-    return `protocol ${JSON.stringify(protocolValue)} is not one AWS accepts (a name such as tcp, or a number 0-255, or -1 for all)`;
-  }
+  if (typeof protocol === "object") return { protocol: "ip", number: protocol.number };
   const from = fromValue === null ? undefined : typeof fromValue === "number" ? fromValue : typeof fromValue === "string" && /^-?\d+$/.test(fromValue) ? Number(fromValue) : NaN;
   const to = toValue === null ? undefined : typeof toValue === "number" ? toValue : typeof toValue === "string" && /^-?\d+$/.test(toValue) ? Number(toValue) : NaN;
   if (Number.isNaN(from)) return unknownReason(fromValue, "from_port");
