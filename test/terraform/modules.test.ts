@@ -121,3 +121,32 @@ test("a .tf file that does not parse is an error at its line and column", async 
   expect(r.code).toBe(2);
   expect(r.err).toMatch(/modules\/sg\/main\.tf:2:\d+: error terraform-config .*expression/i);
 });
+
+test("Unicode letters in names (resources, locals, variables), as Terraform allows them, are read", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sgc-modules-"));
+  mkdirSync(join(dir, "m"), { recursive: true });
+  writeFileSync(
+    join(dir, "m", "main.tf"),
+    `variable "réseau" { default = "0.0.0.0/0" }
+locals { grüppe = aws_security_group.wëb.id }
+resource "aws_security_group" "wëb" {
+  name        = "web"
+  description = "Web"
+  vpc_id      = "vpc-0a1b2c3d4e5f67890"
+}
+resource "aws_vpc_security_group_ingress_rule" "ssh_数据" {
+  security_group_id = local.grüppe
+  cidr_ipv4         = var.réseau
+  ip_protocol       = "tcp"
+  from_port         = 22
+  to_port           = 22
+  description       = "SSH"
+}
+`,
+  );
+  const file = join(dir, "main.tf.json");
+  writeFileSync(file, JSON.stringify({ module: { ñ: { source: "./m" } } }));
+  const flows = await sgc("flows", file, "--format", "json");
+  expect(flows.err).toBe("");
+  expect(JSON.parse(flows.out).flows).toEqual([{ from: "internet:ipv4", to: "service:module.ñ.aws_security_group.wëb", protocol: "tcp", fromPort: 22, toPort: 22 }]);
+});
