@@ -157,13 +157,21 @@ function blockOrAttribute(body: Json, name: string): Expr | undefined {
   const dynamics: { iterator: string; forEach: Expr; content: Expr }[] = [];
   walkLabels(body.dynamic, 1, ([type], spec) => {
     if (type !== name) return;
-    const iterator = typeof spec.iterator === "string" ? spec.iterator : name;
+    const iterator = typeof spec.iterator === "string" ? iteratorName(spec.iterator) : name;
     const content = Array.isArray(spec.content) ? spec.content[0] : spec.content;
     dynamics.push({ iterator, forEach: jsonToExpr(spec.for_each ?? null), content: nestedBody(isObject(content) ? content : {}) });
   });
   if (dynamics.length === 0) return value === undefined ? undefined : jsonToExpr(value);
   const statics = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return { type: "blocks", static: statics.map((b) => (isObject(b) ? nestedBody(b) : jsonToExpr(b))), dynamic: dynamics };
+}
+
+/**
+ * A `dynamic` block's iterator name. JSON syntax writes it bare (`"r"`); @cdktf/hcl2json turns
+ * HCL's `iterator = r` into the template `"${r}"`, which names the same iterator.
+ */
+function iteratorName(text: string): string {
+  return /^\$\{\s*([^\s{}]+)\s*\}$/.exec(text)?.[1] ?? text;
 }
 
 /** A nested block's body as an object expression, its own `dynamic` blocks expanded. */

@@ -150,3 +150,33 @@ resource "aws_vpc_security_group_ingress_rule" "ssh_数据" {
   expect(flows.err).toBe("");
   expect(JSON.parse(flows.out).flows).toEqual([{ from: "internet:ipv4", to: "service:module.ñ.aws_security_group.wëb", protocol: "tcp", fromPort: 22, toPort: 22 }]);
 });
+
+test("a dynamic block with a custom iterator in a .tf file generates its rules", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sgc-modules-"));
+  mkdirSync(join(dir, "m"), { recursive: true });
+  writeFileSync(
+    join(dir, "m", "main.tf"),
+    `resource "aws_security_group" "web" {
+  name        = "web"
+  description = "Web"
+  vpc_id      = "vpc-0a1b2c3d4e5f67890"
+  dynamic "ingress" {
+    for_each = [22, 443]
+    iterator = rule
+    content {
+      from_port   = rule.value
+      to_port     = rule.value
+      protocol    = "tcp"
+      cidr_blocks = ["10.0.0.0/8"]
+      description = "port \${rule.key}"
+    }
+  }
+}
+`,
+  );
+  const file = join(dir, "main.tf.json");
+  writeFileSync(file, JSON.stringify({ module: { web: { source: "./m" } } }));
+  const flows = await sgc("flows", file, "--format", "json");
+  expect(flows.err).toBe("");
+  expect(JSON.parse(flows.out).flows.map((f: { fromPort: number }) => f.fromPort)).toEqual([22, 443]);
+});
