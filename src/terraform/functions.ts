@@ -1,4 +1,5 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
+import { formatString, toJson } from "./format";
 import { anything, dedupe, describeValue, Failure, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
@@ -283,7 +284,7 @@ const FUNCTIONS = new Map<string, Fn>([
     }),
   ],
   ["split", known(([sep, s]) => (typeof sep === "string" && toText(s) !== undefined ? (toText(s) === "" ? [""] : toText(s)!.split(sep)) : new Failure("split needs strings")))],
-  ["format", known(([f, ...rest]) => (typeof f === "string" ? format(f, rest) : new Failure("format needs a format string")))],
+  ["format", known(([f, ...rest]) => (typeof f === "string" ? formatString(f, rest) : new Failure("format needs a format string")))],
   ["lower", known(([s]) => ifText(s, (t) => t.toLowerCase()))],
   ["upper", known(([s]) => ifText(s, (t) => t.toUpperCase()))],
   ["trimspace", known(([s]) => ifText(s, (t) => t.trim()))],
@@ -304,10 +305,13 @@ const FUNCTIONS = new Map<string, Fn>([
       let next = parsed.cidr.address;
       const width = parsed.cidr.family === "ipv4" ? 32 : 128;
       for (const b of bits) {
-        if (typeof b !== "number") return new Failure("cidrsubnets needs numbers");
-        const prefix = parsed.cidr.prefix + b;
+        const extra = wholeNumber(b);
+        if (extra === undefined) return new Failure(`cidrsubnets needs whole numbers, not ${describeValue(b)}`);
+        const prefix = parsed.cidr.prefix + extra;
+        if (extra < 1 || prefix > width) return new Failure(`cidrsubnets: ${extra} more bits do not fit in ${p}`);
         const size = 1n << BigInt(width - prefix);
         next = ((next + size - 1n) / size) * size;
+        if (next >> BigInt(width - parsed.cidr.prefix) !== parsed.cidr.address >> BigInt(width - parsed.cidr.prefix)) return new Failure(`cidrsubnets: not enough room in ${p}`);
         out.push(formatCidr(parsed.cidr.family, next, prefix));
         next += size;
       }
@@ -318,11 +322,12 @@ const FUNCTIONS = new Map<string, Fn>([
     "cidrhost",
     known(([p, n]) => {
       const parsed = typeof p === "string" ? parseCidr(p) : undefined;
-      if (!parsed?.ok || typeof n !== "number") return new Failure("cidrhost needs a CIDR and a number");
+      const number = wholeNumber(n);
+      if (!parsed?.ok || number === undefined) return new Failure(`cidrhost needs a CIDR and a whole number, not ${describeValue(p)} and ${describeValue(n)}`);
       const width = parsed.cidr.family === "ipv4" ? 32 : 128;
       const size = 1n << BigInt(width - parsed.cidr.prefix);
-      const host = BigInt(Math.trunc(n));
-      if (host >= size || -host > size) return new Failure("cidrhost: host number out of range");
+      const host = BigInt(number);
+      if (host >= size || -host > size) return new Failure(`cidrhost: host number ${number} is out of range for ${p}`);
       return formatAddress(parsed.cidr.family, parsed.cidr.address + (host >= 0n ? host : size + host));
     }),
   ],
@@ -349,38 +354,22 @@ function replace(s: string, search: string, replacement: string): Value {
   }
 }
 
-/** `format` with the verbs Terraform's configurations use: %s %d %v %q %%, with widths. */
-function format(spec: string, args: Value[]): Value {
-  let i = 0;
-  let error: Failure | undefined;
-  const out = spec.replace(/%(-?)(0?)(\d*)(\.\d+)?([sdvqf%])/g, (_m, left: string, zero: string, width: string, _precision: string, verb: string) => {
-    if (verb === "%") return "%";
-    const v = args[i++];
-    let text: string | undefined;
-    if (verb === "q") text = typeof v === "string" ? JSON.stringify(v) : undefined;
-    else if (verb === "d") text = typeof v === "number" || toNumber(v) !== undefined ? String(Math.trunc(toNumber(v)!)) : undefined;
-    else text = toText(v);
-    if (text === undefined) {
-      error = new Failure(`format: cannot format ${describeValue(v)} with %${verb}`);
-      return "";
-    }
-    const w = Number(width || 0);
-    return left ? text.padEnd(w) : text.padStart(w, zero && verb === "d" ? "0" : " ");
-  });
-  return error ?? out;
-}
-
-function cidrsubnet(p: Value, bits: Value, n: Value): Value {
+function cidrsubnet(p: Value, bitsValue: Value, netnum: Value): Value {
   const parsed = typeof p === "string" ? parseCidr(p) : undefined;
-  if (!parsed?.ok || typeof bits !== "number" || typeof n !== "number") return new Failure("cidrsubnet needs a CIDR and two numbers");
+  // Terraform converts numeric strings (a variable typed string, a split) to numbers.
+  const bits = wholeNumber(bitsValue);
+  const n = wholeNumber(netnum);
+  if (!parsed?.ok || bits === undefined || n === undefined) return new Failure(`cidrsubnet needs a CIDR and two whole numbers, not ${[p, bitsValue, netnum].map(describeValue).join(", ")}`);
   const width = parsed.cidr.family === "ipv4" ? 32 : 128;
   const prefix = parsed.cidr.prefix + bits;
-  if (prefix > width || n < 0 || BigInt(n) >= 1n << BigInt(bits)) return new Failure(`cidrsubnet: ${n} does not fit in ${bits} bits`);
+  if (bits < 0 || prefix > width) return new Failure(`cidrsubnet: ${bits} more bits do not fit in ${p}`);
+  if (n < 0 || BigInt(n) >= 1n << BigInt(bits)) return new Failure(`cidrsubnet: ${n} does not fit in ${bits} bits`);
   return formatCidr(parsed.cidr.family, parsed.cidr.address + (BigInt(n) << BigInt(width - prefix)), prefix);
 }
 
-function toJson(v: Value): unknown {
-  if (Array.isArray(v)) return v.map(toJson);
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, toJson(x)]));
-  return v;
+/** A whole number, or a string that spells one (Terraform converts them); undefined otherwise. */
+function wholeNumber(v: Value): number | undefined {
+  const n = toNumber(v);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
+

@@ -251,7 +251,23 @@ export function toNumber(value: Value): number | undefined {
 /** A primitive as text, as templates and string conversion write it. */
 export function toText(value: Value): string | undefined {
   if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number") return numberText(value);
   if (typeof value === "boolean") return String(value);
   return undefined;
+}
+
+/**
+ * A number as Terraform writes it in a string: whole numbers exactly (`1000000000000000000000`,
+ * never `1e+21`), others to 15 significant digits (`0.1 + 0.2` is `0.3`), without an exponent.
+ */
+export function numberText(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return BigInt(n).toString();
+  const rounded = Number(n.toPrecision(15));
+  const text = String(rounded);
+  const exponent = /e([+-]\d+)$/.exec(text);
+  if (!exponent) return text;
+  // Only tiny fractions get here (JavaScript writes 1e-7 and below with an exponent).
+  const digits = Math.min(100, 15 - Number(exponent[1]));
+  return rounded.toFixed(digits).replace(/\.?0+$/, "");
 }
