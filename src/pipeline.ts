@@ -21,7 +21,7 @@ export function inputName(file: string): string {
 }
 
 /** How deep Terraform's JSON may nest: its plans nest about 20 levels. */
-const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = LIMITS.terraformNesting;
 
 /** The outcome of reading an input: its text, or a diagnostic saying why it cannot be read. */
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };

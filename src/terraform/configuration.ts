@@ -1,8 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "fs";
+import { Dirent, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "fs";
 import { join, resolve } from "path";
 import { readText } from "../text";
 import { LIMITS, tooLargeMessage } from "../validate/limits";
+import { hclNestingBeyond } from "./hcl/nesting";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
+import { locateJsonPath, locateOffset, nestingBeyond } from "./json-path";
 import { Value } from "./values";
 
 /**
@@ -347,15 +349,42 @@ export function moduleFromPlan(json: unknown, key = ""): ConfigModule {
   return module;
 }
 
-/** The `.tf` and `.tf.json` files of a folder, sorted. */
+/**
+ * The `.tf` and `.tf.json` files of a folder, sorted: regular files, and symbolic links that do
+ * not lead to a folder (a broken link is listed, so that reading it reports it).
+ */
 export function configurationFiles(dir: string): string[] {
+  let entries: Dirent[];
   try {
-    return readdirSync(dir)
-      .filter((f) => /\.tf(\.json)?$/.test(f) && statSync(join(dir, f)).isFile())
-      .sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
+  const isFile = (entry: Dirent) => {
+    if (!entry.isSymbolicLink()) return entry.isFile();
+    try {
+      return !statSync(join(dir, entry.name)).isDirectory();
+    } catch {
+      return true;
+    }
+  };
+  return entries
+    .filter((e) => /\.tf(\.json)?$/.test(e.name) && isFile(e))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Why `--config DIR` cannot be a configuration's folder; undefined when it can. */
+export function configDirProblem(dir: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    return "--config names no folder: there is nothing at this path";
+  }
+  if (!stats.isDirectory()) return "--config names a file; give the folder that holds the configuration's .tf files";
+  if (configurationFiles(dir).length === 0) return "--config names a folder without .tf or .tf.json files; give the folder where terraform plan ran";
+  return undefined;
 }
 
 /** Where `terraform init` put each module: `.terraform/modules/modules.json`, by call path. */
@@ -377,49 +406,120 @@ function installedModules(rootDir: string): Map<string, string> {
  * `cdk.tf.json` read already) and, following module calls, each module it calls, from local
  * paths or from where `terraform init` installed it. `.tf` files go through @cdktf/hcl2json
  * (loaded only when there is one, as it is large); `.tf.json` files are JSON syntax already.
+ * Each folder is read and parsed once, however often it is called, so its problems are
+ * reported once; a module that calls itself (through any cycle of folders) is a problem, and
+ * so is a tree of more than LIMITS.moduleCalls module calls.
  */
 export async function readConfiguration(rootDir: string, rootDocuments?: { file: string; json: unknown }[]): Promise<{ root: ConfigModule; problems: ConfigProblem[] }> {
   const installed = installedModules(rootDir);
   const problems: ConfigProblem[] = [];
-  const read = async (dir: string, key: string, depth: number, given?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
-    const documents: { file: string; json: unknown }[] = given ?? [];
-    if (!given) {
-      for (const name of configurationFiles(dir)) {
-        const file = join(dir, name);
-        const size = statSync(file).size;
-        if (size > LIMITS.configurationBytes) {
-          problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
-          continue;
-        }
-        const text = readText(file);
-        if (name.endsWith(".json")) {
-          try {
-            documents.push({ file, json: JSON.parse(text) });
-          } catch (error) {
-            problems.push({ file, line: 1, column: 1, message: `is not valid JSON: ${(error as Error).message}` });
-          }
-          continue;
-        }
-        try {
-          documents.push({ file, json: await parseHcl(file, text) });
-        } catch (error) {
-          problems.push(hclProblem(file, error as Error));
-        }
-      }
-    }
+  const folders = new Map<string, Promise<{ file: string; json: unknown }[]>>();
+  const documentsOf = (dir: string) => {
+    let documents = folders.get(dir);
+    if (!documents) folders.set(dir, (documents = readFolder(dir, problems)));
+    return documents;
+  };
+  let calls = 0;
+  const read = async (dir: string, key: string, ancestors: readonly string[], given?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
+    const documents = given ?? (await documentsOf(dir));
     const { module, problems: own } = moduleFromJsonSyntax(documents, key, dir);
     problems.push(...own);
+    const chain = [...ancestors, dir];
     for (const call of module.calls.values()) {
       const childKey = key ? `${key}.${call.name}` : call.name;
-      const childDir = installed.get(childKey) ?? (call.source && /^\.\.?[\\/]/.test(call.source) ? resolve(dir, call.source) : undefined);
-      if (depth > 32) call.missing = "modules nest more than 32 deep";
+      const childDir = installed.get(childKey) ?? (call.source && /^\.\.?([\\/]|$)/.test(call.source) ? resolve(dir, call.source) : undefined);
+      const where = () => locateModuleCall(documents, call.name);
+      if (childDir && chain.includes(childDir)) {
+        call.missing = `module "${childKey}" calls ${JSON.stringify(call.source)}, a module that is calling it already`;
+        const cycle = [...chain.slice(chain.indexOf(childDir)), childDir];
+        problems.push({ code: "module-cycle", ...where(), message: `module "${call.name}" calls itself (${cycle.join(" -> ")}), which Terraform cannot expand` });
+      } else if (ancestors.length >= 32) call.missing = "modules nest more than 32 deep";
       else if (!childDir || configurationFiles(childDir).length === 0) {
         call.missing = `module "${childKey}" comes from ${JSON.stringify(call.source ?? "?")}, which sgc did not find on disk (run terraform init in ${rootDir}, or pass --config)`;
-      } else call.module = await read(childDir, childKey, depth + 1);
+      } else if (++calls > LIMITS.moduleCalls) {
+        call.missing = `the configuration calls more than ${LIMITS.moduleCalls} modules`;
+        if (calls === LIMITS.moduleCalls + 1) problems.push({ code: "too-many-modules", ...where(), message: `the configuration calls more than ${LIMITS.moduleCalls} modules (counting each call in each module that calls it); sgc reads at most ${LIMITS.moduleCalls}` });
+      } else call.module = await read(childDir, childKey, chain);
     }
     return module;
   };
-  return { root: await read(resolve(rootDir), "", 0, rootDocuments), problems };
+  const root = await read(resolve(rootDir), "", [], rootDocuments);
+  // A folder called from several places is read once, but its problems come up at each call.
+  const distinct = new Map(problems.map((p) => [JSON.stringify(p), p]));
+  return { root, problems: [...distinct.values()] };
+}
+
+/** The configuration files of one folder, as JSON-syntax documents; what cannot be read goes to `problems`. */
+async function readFolder(dir: string, problems: ConfigProblem[]): Promise<{ file: string; json: unknown }[]> {
+  const documents: { file: string; json: unknown }[] = [];
+  for (const name of configurationFiles(dir)) {
+    const document = await readConfigurationFile(join(dir, name));
+    if ("problem" in document) problems.push(document.problem);
+    else documents.push(document);
+  }
+  return documents;
+}
+
+/** Where a module block is declared among a module's documents, for messages: its file, line and column. */
+function locateModuleCall(documents: readonly { file: string; json: unknown }[], name: string): { file: string; line: number; column: number } {
+  for (const { file, json } of documents) {
+    let declared = false;
+    walkLabels(isObject(json) ? json.module : undefined, 1, ([label]) => (declared ||= label === name));
+    if (Array.isArray(json)) for (const part of json) if (isObject(part)) walkLabels(part.module, 1, ([label]) => (declared ||= label === name));
+    if (!declared) continue;
+    try {
+      const text = readText(file);
+      const at = file.endsWith(".json") ? locateJsonPath(text, ["module", name]) : locateOffset(text, Math.max(0, text.search(new RegExp(`module\\s+"${name.replace(/[^\p{L}\p{N}_-]/gu, "")}"`, "u"))));
+      return { file, ...at };
+    } catch {
+      return { file, line: 1, column: 1 };
+    }
+  }
+  return { file: documents[0]?.file ?? "", line: 1, column: 1 };
+}
+
+/**
+ * One configuration file as a JSON-syntax document, or the located problem that keeps sgc from
+ * reading it: too large, nested too deep (both checked before any parser sees the text, as
+ * hcl2json can crash or stop answering on such input), or not valid JSON or HCL.
+ */
+async function readConfigurationFile(file: string): Promise<{ file: string; json: unknown } | { problem: ConfigProblem }> {
+  const hcl = !file.endsWith(".json");
+  const limit = hcl ? LIMITS.hclBytes : LIMITS.configurationBytes;
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > limit) return { problem: { code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, limit, hcl ? ".tf files" : "Terraform configurations") } };
+    text = readText(file);
+  } catch (error) {
+    return { problem: { code: "unreadable-file", file, line: 1, column: 1, message: unreadableFile(file, error as NodeJS.ErrnoException) } };
+  }
+  const deep = hcl ? hclNestingBeyond(text, LIMITS.terraformNesting) : nestingBeyond(text, LIMITS.terraformNesting);
+  if (deep !== undefined) {
+    return { problem: { code: "too-deep", file, ...locateOffset(text, deep), message: `the ${hcl ? "HCL" : "JSON"} nests more than ${LIMITS.terraformNesting} levels deep, far more than any real configuration` } };
+  }
+  if (!hcl) {
+    try {
+      return { file, json: JSON.parse(text) };
+    } catch (error) {
+      return { problem: { file, line: 1, column: 1, message: `is not valid JSON: ${(error as Error).message}` } };
+    }
+  }
+  try {
+    return { file, json: await parseHcl(file, text) };
+  } catch (error) {
+    return { problem: hclProblem(file, error as Error) };
+  }
+}
+
+/** Why a configuration file cannot be read, in words: a broken link says where it leads. */
+function unreadableFile(file: string, error: NodeJS.ErrnoException): string {
+  try {
+    if (lstatSync(file).isSymbolicLink()) return `is a symbolic link to ${JSON.stringify(readlinkSync(file))}, which ${error.code === "ELOOP" ? "is a loop of links" : "does not exist"}`;
+  } catch {
+    // Gone while sgc looked: the error below says so.
+  }
+  return `cannot be read: ${error.code ?? error.message}`;
 }
 
 /** Parses one `.tf` file into JSON syntax with @cdktf/hcl2json. */

@@ -1,0 +1,130 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "fs";
+import { EventEmitter } from "events";
+import { tmpdir } from "os";
+import { dirname, join } from "path";
+import { exitWhenUnanswered } from "../../src/cli/main";
+import { LIMITS } from "../../src/validate/limits";
+import { sgc } from "../support/cli";
+
+/**
+ * Hostile configurations: huge or deeply nested files, modules that call themselves, trees of
+ * calls that grow exponentially, broken links. Each gets a bounded answer and a located error
+ * (exit 2), or a resource reported unreadable (exit 1), never a crash, a hang or a silent pass.
+ */
+
+/** A configuration folder from files by relative path; returns its root `main.tf.json`. */
+function configuration(files: Record<string, string>, root: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "sgc-hostile-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  writeFileSync(join(dir, "main.tf.json"), JSON.stringify(root));
+  return join(dir, "main.tf.json");
+}
+
+const GROUP = 'resource "aws_security_group" "g" {\n  name        = "g"\n  description = "g"\n}\n';
+
+describe("what hcl2json is never given", () => {
+  test("a .tf file over the size limit is refused before parsing, at the file", async () => {
+    const big = `locals {\n${" x = 1\n".repeat(LIMITS.hclBytes / 7 + 1)}}\n`;
+    const file = configuration({ "m/main.tf": big }, { module: { m: { source: "./m" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/m\/main\.tf:1:1: error too-large is 2 MiB; sgc reads \.tf files of at most 2 MiB/);
+  });
+
+  test("HCL nested deeper than the limit is refused where it gets too deep", async () => {
+    const deep = `locals {\n  x = ${"[".repeat(5000)}${"]".repeat(5000)}\n}\n`;
+    const file = configuration({ "m/main.tf": deep }, { module: { m: { source: "./m" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`m/main.tf:2:${7 + LIMITS.terraformNesting - 1}: error too-deep the HCL nests more than ${LIMITS.terraformNesting} levels deep`);
+  });
+
+  test("so is a module's .tf.json nested too deep", async () => {
+    const file = configuration({ "m/main.tf.json": `{"locals": {"x": ${"[".repeat(5000)}${"]".repeat(5000)}}}` }, { module: { m: { source: "./m" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/m\/main\.tf\.json:1:\d+: error too-deep the JSON nests more than 128 levels deep/);
+  });
+
+  test("a command whose parser stopped without an answer exits 2 with an internal error, not 0 in silence", async () => {
+    const proc = Object.assign(new EventEmitter(), { stderr: { text: "", write: (t: string) => (proc.stderr.text += t) }, code: undefined as number | undefined, exit: (c: number) => (proc.code = c) });
+    exitWhenUnanswered(new Promise(() => undefined), proc);
+    proc.emit("beforeExit");
+    expect(proc.code).toBe(2);
+    expect(proc.stderr.text).toMatch(/^sgc: internal error: .*stopped without an answer/);
+
+    const answered = Object.assign(new EventEmitter(), { stderr: { write: () => undefined }, code: undefined as number | undefined, exit: (c: number) => (answered.code = c) });
+    const done = Promise.resolve();
+    exitWhenUnanswered(done, answered);
+    await done;
+    await new Promise((resolve) => setImmediate(resolve));
+    answered.emit("beforeExit");
+    expect(answered.code).toBeUndefined();
+  });
+});
+
+describe("module trees are bounded", () => {
+  test("a module that calls its own folder is a located problem, not an endless expansion", async () => {
+    const file = configuration({ "m/main.tf": `${GROUP}module "again" {\n  source = "./"\n}\nmodule "twice" {\n  source = "./"\n}\n` }, { module: { m: { source: "./m" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/m\/main\.tf:5:1: error module-cycle module "again" calls itself \(.*\/m -> .*\/m\)/);
+    expect(r.err).toMatch(/m\/main\.tf:8:1: error module-cycle module "twice" calls itself/);
+  });
+
+  test("a cycle through two folders is found too", async () => {
+    const file = configuration({ "a/main.tf": 'module "b" { source = "../b" }\n', "b/main.tf": 'module "a" { source = "../a" }\n' }, { module: { a: { source: "./a" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/b\/main\.tf:1:1: error module-cycle module "a" calls itself \(.*\/a -> .*\/b -> .*\/a\)/);
+  });
+
+  test("a tree of calls that doubles at each level stops at the limit, with a located problem", async () => {
+    const files: Record<string, string> = {};
+    for (let level = 0; level < 14; level++) files[`l${level}/main.tf`] = level < 13 ? `${GROUP}module "x" { source = "../l${level + 1}" }\nmodule "y" { source = "../l${level + 1}" }\n` : GROUP;
+    const r = await sgc("check", configuration(files, { module: { top: { source: "./l0" } } }));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`l\\d+/main\\.tf:\\d+:1: error too-many-modules the configuration calls more than ${LIMITS.moduleCalls} modules`));
+    expect(r.err.match(/too-many-modules/g)).toHaveLength(1);
+  });
+
+  test("a module called twice whose HCL does not parse is reported once", async () => {
+    const file = configuration({ "m/main.tf": 'resource "aws_security_group" "x" {\n  name = \n}\n' }, { module: { a: { source: "./m" }, b: { source: "./m" } } });
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err.match(/m\/main\.tf:2:\d+: error terraform-config/g)).toHaveLength(1);
+    expect(r.err).toContain("1 error");
+  });
+});
+
+describe("files and folders that are not what they seem", () => {
+  test("a broken symbolic link among a module's files is a located problem, not a crash or a silent skip", async () => {
+    const file = configuration({ "m/main.tf": GROUP }, { module: { m: { source: "./m" } } });
+    symlinkSync(join(dirname(file), "nowhere.tf"), join(dirname(file), "m", "rules.tf"));
+    const r = await sgc("check", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/m\/rules\.tf:1:1: error unreadable-file is a symbolic link to ".*nowhere\.tf", which does not exist/);
+  });
+
+  describe("--config that cannot be the configuration's folder is a usage error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sgc-hostile-"));
+    const plan = join(dir, "plan.json");
+    writeFileSync(plan, JSON.stringify({ format_version: "1.2", planned_values: { root_module: {} }, configuration: { root_module: {} } }));
+    mkdirSync(join(dir, "empty"));
+    test.each([
+      ["a path that does not exist", join(dir, "missing"), "--config names no folder"],
+      ["a file", plan, "--config names a file"],
+      ["a folder without configuration files", join(dir, "empty"), "--config names a folder without .tf or .tf.json files"],
+    ])("%s", async (_name, config, message) => {
+      for (const command of [["flows", plan], ["check", plan], ["graph", plan], ["diff", "--plan", plan]]) {
+        const r = await sgc(...command, "--config", config);
+        expect(r.code).toBe(2);
+        expect(r.err).toContain(`${config}: error config-dir ${message}`);
+        expect(r.out).toBe("");
+      }
+    });
+  });
+});
