@@ -1,6 +1,6 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
 import { formatString, toJson } from "./format";
-import { anything, dedupe, describeValue, Failure, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
+import { anything, dedupe, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's built-in functions, as far as security groups need them. Functions that pick
@@ -136,7 +136,7 @@ const FUNCTIONS = new Map<string, Fn>([
       return new Failure(`length of ${describeValue(v)}`);
     }),
   ],
-  ["tolist", shallow(([v]) => (Array.isArray(v) ? v : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
+  ["tolist", shallow(([v]) => (Array.isArray(v) ? (isSet(v) ? [...v] : v) : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
   ["toset", shallow(([v]) => (Array.isArray(v) ? toSet(v) : v === null ? null : new Failure(`toset of ${describeValue(v)}`)))],
   ["tomap", shallow(([v]) => (v instanceof Map || v === null ? v : new Failure(`tomap of ${describeValue(v)}`)))],
   [

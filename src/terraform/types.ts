@@ -1,5 +1,5 @@
 import { Expr } from "./hcl/syntax";
-import { entries, isUnknown, Lazy, ObjectValue, toNumber, toText, Value } from "./values";
+import { entries, isUnknown, Lazy, ObjectValue, toNumber, toSet, toText, Value } from "./values";
 
 /**
  * Variable type constraints, applied as Terraform applies them to a module's inputs: an object
@@ -24,8 +24,9 @@ export function convert(value: Value, type: Expr | undefined): Value {
   const [arg] = type.args;
   switch (type.name) {
     case "list":
-    case "set":
       return Array.isArray(value) ? value.map((v) => convert(v, arg)) : value;
+    case "set":
+      return Array.isArray(value) ? toSet(value.map((v) => convert(v, arg))) : value;
     case "map":
       if (!(value instanceof Map)) return value;
       return new Map([...value.entries()].map(([k, v]) => [k, convert(v, arg)]));

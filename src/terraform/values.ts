@@ -72,15 +72,25 @@ export function isUnordered(list: Value[]): boolean {
   return unordered.has(list);
 }
 
+const sets = new WeakSet<Value[]>();
+
 /**
  * Values as a Terraform set: duplicates removed, strings in lexical and numbers in numeric order;
  * with elements known only after apply, an order nobody knows yet.
  */
 export function toSet(values: readonly Value[]): Value[] {
   const distinct = dedupe(values);
-  if (distinct.every((v) => typeof v === "string")) return (distinct as string[]).sort();
-  if (distinct.every((v) => typeof v === "number")) return (distinct as number[]).sort((a, b) => a - b);
-  return distinct.some((v) => !isWhollyKnown(v)) ? markUnordered(distinct) : distinct;
+  let set: Value[];
+  if (distinct.every((v) => typeof v === "string")) set = (distinct as string[]).sort();
+  else if (distinct.every((v) => typeof v === "number")) set = (distinct as number[]).sort((a, b) => a - b);
+  else set = distinct.some((v) => !isWhollyKnown(v)) ? markUnordered(distinct) : distinct;
+  sets.add(set);
+  return set;
+}
+
+/** Whether a list is a set (made by `toset` and the set functions): its elements are also its keys. */
+export function isSet(list: Value[]): boolean {
+  return sets.has(list);
 }
 
 /** Whether a value is known all the way down (no Ref, Unknown, Lazy or Failure inside). */
@@ -205,7 +215,8 @@ export function typeName(value: Value): string {
 
 /** The (key, value) pairs of a collection; undefined when it is not a known collection. */
 export function entries(value: Value): [Value, Value][] | undefined {
-  if (Array.isArray(value)) return value.map((v, i) => [i, v]);
+  // Terraform iterates a set (in `for`, `dynamic` blocks) with each element as its own key.
+  if (Array.isArray(value)) return isSet(value) ? value.map((v) => [v, v]) : value.map((v, i) => [i, v]);
   if (value instanceof Map) return [...value.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (value instanceof Lazy) {
     const keys = value.keys();

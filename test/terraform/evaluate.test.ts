@@ -90,6 +90,13 @@ describe("known values are computed exactly", () => {
     expect(run("{ for s in var.services : s.name => s.port... }", vars)).toEqual(new Map([["web", [443, 80]], ["db", [5432]]]));
   });
 
+  test("a set is iterated with each element as its key, as Terraform does; a list by index", () => {
+    expect(run('[for k, v in toset(["b", "a", "b"]) : "${k}=${v}"]')).toEqual(["a=a", "b=b"]);
+    expect(run("[for k, v in toset([8081, 8080]) : k]")).toEqual([8080, 8081]);
+    expect(run('[for k, v in tolist(toset(["b", "a"])) : k]')).toEqual([0, 1]);
+    expect(run('[for k, v in ["b", "a"] : k]')).toEqual([0, 1]);
+  });
+
   test("a missing attribute is an error that try() catches and a plain reference reports", () => {
     expect(run("var.map.missing", { map: {} })).toBeInstanceOf(Failure);
   });
