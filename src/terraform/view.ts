@@ -3,7 +3,8 @@ import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
 import { evaluate, Scope } from "./evaluate";
 import { Expr } from "./hcl/syntax";
 import { convert, forEachKeys } from "./types";
-import { anything, Failure, fromJson, isUnknown, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
+import { LIMITS } from "../validate/limits";
+import { anything, describeValue, Failure, fromJson, isUnknown, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's view of one version of the infrastructure: resource instances with exact
@@ -305,11 +306,14 @@ export class TerraformView {
   /** The instance keys of a module call: from its count or for_each, else from the instances seen. */
   private callKeys(path: readonly ModuleStep[], call: ModuleCall | undefined, seen: (number | string | null)[]): "single" | { kind: "count"; keys: number[] } | { kind: "for_each"; keys: string[] } | Unknown | Failure {
     const evaluated = (expr: Expr | undefined) => (expr ? evaluate(expr, this.moduleScope(path)) : undefined);
+    const label = () => `${formatModule(path) ? `${formatModule(path)}.` : ""}module.${call!.name}`;
     if (call?.count) {
-      const n = toNumber(evaluated(call.count) as Value);
-      if (n !== undefined) return { kind: "count", keys: Array.from({ length: n }, (_, i) => i) };
+      const n = instanceCount(evaluated(call.count) as Value, label());
+      if (typeof n === "number") return { kind: "count", keys: Array.from({ length: n }, (_, i) => i) };
+      if (n instanceof Failure || seen.length === 0) return n;
     } else if (call?.forEach) {
       const pairs = forEachKeys(evaluated(call.forEach) as Value);
+      if (pairs && pairs.length > LIMITS.instancesPerResource) return tooMany(label(), pairs.length);
       if (pairs) return { kind: "for_each", keys: pairs.map((p) => p.key) };
     } else if (call) return "single";
     if (seen.length > 0 && seen.every((k) => typeof k === "number")) return { kind: "count", keys: (seen as number[]).sort((a, b) => a - b) };
@@ -344,6 +348,9 @@ export class TerraformView {
     return object;
   }
 
+  /** Resource instances listed so far from the configuration, against LIMITS.instances. */
+  private expanded = 0;
+
   /** Lists a configuration's instances by evaluating `count` and `for_each` (when there is no plan or state). */
   private expand(path: ModuleStep[], config: ConfigModule): void {
     const moduleAddress = formatModule(path);
@@ -356,15 +363,27 @@ export class TerraformView {
         this.index(instance);
       };
       const label = `${moduleAddress ? `${moduleAddress}.` : ""}${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
+      // Instances past the limit for all of the configuration leave the resource unexpanded, as unreadable.
+      const overall = (n: number) => (this.expanded + n > LIMITS.instances ? `${label} would take the configuration past ${LIMITS.instances.toLocaleString("en-US")} resource instances, more than sgc expands (too many instances)` : undefined);
+      let keys: InstanceKey[] | undefined;
+      let reason: string | undefined;
       if (resource.count) {
-        const n = toNumber(evaluate(resource.count, scope));
-        if (n === undefined || !Number.isInteger(n) || n < 0) add(undefined, `the count of ${label} is not known, so neither are its instances`);
-        else for (let i = 0; i < n; i++) add(i);
+        const n = instanceCount(evaluate(resource.count, scope), label);
+        if (typeof n === "number") keys = Array.from({ length: n }, (_, i) => i);
+        else reason = n instanceof Failure ? `${label} cannot be expanded: ${n.message}` : n.reasons.join("; ");
       } else if (resource.forEach) {
         const pairs = forEachKeys(evaluate(resource.forEach, scope));
-        if (!pairs) add(undefined, `the for_each of ${label} is not known, so neither are its instances`);
-        else for (const p of pairs) add(p.key);
-      } else add(undefined);
+        if (!pairs) reason = `the for_each of ${label} is not known, so neither are its instances`;
+        else if (pairs.length > LIMITS.instancesPerResource) reason = tooMany(label, pairs.length).reasons.join("; ");
+        else keys = pairs.map((p) => p.key);
+      } else keys = [undefined];
+      reason ??= overall(keys!.length);
+      if (reason !== undefined) {
+        add(undefined, reason);
+        continue;
+      }
+      this.expanded += keys!.length;
+      for (const key of keys!) add(key);
     }
     for (const call of config.calls.values()) {
       const address = `${moduleAddress ? `${moduleAddress}.` : ""}module.${call.name}`;
@@ -378,9 +397,29 @@ export class TerraformView {
         continue;
       }
       const list: InstanceKey[] = keys === "single" ? [undefined] : keys.keys;
-      for (const key of list) this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
+      for (const key of list) {
+        if (this.expanded >= LIMITS.instances) {
+          this.gaps.push({ address, reason: `its instances would take the configuration past ${LIMITS.instances.toLocaleString("en-US")} resource instances, more than sgc expands (too many instances)` });
+          break;
+        }
+        this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
+      }
     }
   }
+}
+
+/** A `count` as a number of instances, or why it is not one: not known, not a whole number, or more than sgc expands. */
+function instanceCount(value: Value, label: string): number | Unknown | Failure {
+  if (value instanceof Failure) return value;
+  const n = toNumber(value);
+  if (n === undefined) return anything(`the count of ${label} is not known, so neither are its instances`, [value]);
+  if (!Number.isInteger(n) || n < 0) return new Failure(`the count of ${label} is ${describeValue(value)}, not a whole number of instances`);
+  return n > LIMITS.instancesPerResource ? tooMany(label, n) : n;
+}
+
+/** Too many instances to list, as an unknown value that says so. */
+function tooMany(label: string, n: number): Unknown {
+  return anything(`${label} has ${n.toLocaleString("en-US")} instances; sgc expands at most ${LIMITS.instancesPerResource.toLocaleString("en-US")} (too many instances)`);
 }
 
 const EMPTY_SCOPE: Scope = { reference: () => undefined };

@@ -33,6 +33,17 @@ export const LIMITS = {
    */
   moduleCalls: 500,
   /**
+   * Instances sgc lists for one resource or one module call from its `count` or `for_each`
+   * when it reads a configuration without a plan. Past it, the resource is reported unreadable
+   * rather than expanded: a `count = 1e9` would otherwise allocate until memory runs out.
+   */
+  instancesPerResource: 100_000,
+  /**
+   * Resource instances in all of a configuration read without a plan (module instances
+   * multiply them); 500,000 take about 8 s and 600 MB.
+   */
+  instances: 500_000,
+  /**
    * YAML tokens in a manifest (JSON manifests are read as YAML too). Reading YAML costs by the
    * token, far more than JSON.parse does by the byte; 20,000 services are about a million tokens.
    */

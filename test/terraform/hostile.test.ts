@@ -128,3 +128,46 @@ describe("files and folders that are not what they seem", () => {
     });
   });
 });
+
+describe("count and for_each are expanded within limits", () => {
+  const rule = { security_group_id: "${aws_security_group.g[0].id}", cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 22, to_port: 22, description: "SSH" };
+
+  test.each([
+    ["a count of a billion", 1e9, "aws_security_group.g has 1,000,000,000 instances; sgc expands at most 100,000 (too many instances)"],
+    ["a negative count", -1, "aws_security_group.g cannot be expanded: the count of aws_security_group.g is -1, not a whole number of instances"],
+    ["a fractional count", 1.5, "aws_security_group.g cannot be expanded: the count of aws_security_group.g is 1.5, not a whole number of instances"],
+  ])("%s leaves the resource unexpanded and unreadable", async (_name, count, reason) => {
+    const file = configuration({}, { resource: { aws_security_group: { g: { count, name: "g", description: "g" } }, aws_vpc_security_group_ingress_rule: { ssh: rule } } });
+    const r = await sgc("flows", file, "--format", "json");
+    expect(r.code).toBe(1);
+    const unreadable = JSON.parse(r.out).unreadable as { resource: string; reason: string }[];
+    expect(unreadable).toEqual([
+      { resource: "aws_security_group.g", attribute: null, reason },
+      { resource: "aws_vpc_security_group_ingress_rule.ssh", attribute: "security_group_id", reason: `the group it belongs to is not known: ${reason}` },
+    ]);
+  });
+
+  test("a module call with too many instances, by count or for_each, is unreadable", async () => {
+    const file = configuration({ "m/main.tf": GROUP }, { module: { many: { source: "./m", count: 200000 }, keyed: { source: "./m", for_each: "${toset([for i in range(3) : tostring(i)])}" } } });
+    const r = await sgc("flows", file, "--format", "json");
+    expect(r.code).toBe(1);
+    const unreadable = JSON.parse(r.out).unreadable as { resource: string; reason: string }[];
+    expect(unreadable).toEqual([{ resource: "module.many", attribute: null, reason: "its instances are not known: module.many has 200,000 instances; sgc expands at most 100,000 (too many instances)" }]);
+  });
+
+  test("past the limit for all of a configuration, what is left is unexpanded and unreadable", async () => {
+    const saved = LIMITS.instances;
+    LIMITS.instances = 250;
+    try {
+      const file = configuration({ "m/main.tf.json": JSON.stringify({ resource: { aws_security_group: { g: { count: 100, name: "g", description: "g" } } } }) }, { module: { m: { source: "./m", count: 3 } }, resource: { aws_security_group: { last: { name: "last", description: "last" } } } });
+      const r = await sgc("flows", file, "--format", "json");
+      expect(r.code).toBe(1);
+      const unreadable = (JSON.parse(r.out).unreadable as { resource: string; reason: string }[]).map((u) => `${u.resource}: ${u.reason}`);
+      expect(unreadable).toEqual([
+        "module.m[2].aws_security_group.g: module.m[2].aws_security_group.g would take the configuration past 250 resource instances, more than sgc expands (too many instances)",
+      ]);
+    } finally {
+      LIMITS.instances = saved;
+    }
+  });
+});
