@@ -1,4 +1,5 @@
-import { anything, describeValue, Failure, numberText, toNumber, toText, Value } from "./values";
+import { LIMITS } from "../validate/limits";
+import { anything, describeValue, expandedSize, Failure, numberText, toNumber, toText, Value } from "./values";
 
 /**
  * Terraform's `format`, whose verbs are Go's fmt verbs as cty applies them to Terraform values:
@@ -44,7 +45,7 @@ function formatOne(verb: string, flags: string, precision: number | undefined, v
     case "v":
       if (!flags.includes("#") && typeof value === "string") return value;
       if (!flags.includes("#") && typeof value === "number") return general(value, undefined);
-      return JSON.stringify(toJson(value));
+      return jsonText(value) ?? wrong(": the value is too large to write out");
     case "t":
       return typeof value === "boolean" ? String(value) : value === "true" || value === "false" ? value : wrong();
     case "s":
@@ -119,8 +120,12 @@ function pad(text: string, width: number, flags: string, numeric: boolean): stri
   return sign + "0".repeat(width - length) + text.slice(sign.length);
 }
 
-/** A known value as JSON, as `jsonencode` and `%#v` write it. */
-export function toJson(v: Value): unknown {
+/** A known value as JSON text, as `jsonencode` and `%#v` write it; undefined when it is too large to write out. */
+export function jsonText(value: Value): string | undefined {
+  return expandedSize(value, LIMITS.valueSize) > LIMITS.valueSize ? undefined : JSON.stringify(toJson(value));
+}
+
+function toJson(v: Value): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, toJson(x)]));
   return v;

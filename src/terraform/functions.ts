@@ -1,6 +1,7 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
-import { formatString, toJson } from "./format";
-import { anything, dedupe, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
+import { LIMITS } from "../validate/limits";
+import { formatString, jsonText } from "./format";
+import { anything, appendAll, dedupe, expandedSize, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's built-in functions, as far as security groups need them. Functions that pick
@@ -17,7 +18,21 @@ export function callFunction(name: string, args: Value[]): Value {
   const fn = FUNCTIONS.get(name.replace(/^core::/, ""));
   if (!fn) return anything(`sgc does not evaluate the function ${name}()`, args);
   for (const a of args) if (a instanceof Failure && name !== "try" && name !== "can") return a;
-  return fn(args);
+  let result: Value;
+  try {
+    result = fn(args);
+  } catch (error) {
+    // A string or list past what JavaScript can hold; anything else is a bug, to be reported as one.
+    if (error instanceof RangeError) return tooLargeValue(`${name}()`);
+    throw error;
+  }
+  if ((typeof result === "string" || Array.isArray(result)) && result.length > LIMITS.valueSize) return tooLargeValue(`${name}()`);
+  return result;
+}
+
+/** A value too large to compute, as unknown, saying so. */
+export function tooLargeValue(what: string): Unknown {
+  return anything(`${what} gives a value of more than ${LIMITS.valueSize.toLocaleString("en-US")} characters or elements, more than sgc computes`);
 }
 
 /** A function of known values only: unknown arguments are handled by `lift`. */
@@ -48,7 +63,8 @@ const FUNCTIONS = new Map<string, Fn>([
       for (const a of args) {
         const l = list(a, "concat");
         if (l instanceof Failure) return l;
-        out.push(...l);
+        if (out.length + l.length > LIMITS.valueSize) return tooLargeValue("concat()");
+        appendAll(out, l);
       }
       return out;
     }),
@@ -103,16 +119,20 @@ const FUNCTIONS = new Map<string, Fn>([
     (args) => {
       const flat = (v: Value): Value => {
         if (!Array.isArray(v)) return v instanceof Unknown || v instanceof Ref ? anything("flatten of a list that is not known", [v]) : [v];
+        // Written out, a list of shared lists may be far larger than it looks.
+        if (expandedSize(v, LIMITS.valueSize) > LIMITS.valueSize) return tooLargeValue("flatten()");
         const out: Value[] = [];
-        for (const x of v) {
-          if (Array.isArray(x)) {
-            const inner = flat(x);
-            if (!Array.isArray(inner)) return inner;
-            out.push(...inner);
-          } else if (x instanceof Unknown && x.candidates === undefined) return anything(undefined, [x]);
-          else out.push(x);
-        }
-        return out;
+        const into = (list: Value[]): Value | undefined => {
+          for (const x of list) {
+            if (Array.isArray(x)) {
+              const stop = into(x);
+              if (stop !== undefined) return stop;
+            } else if (x instanceof Unknown && x.candidates === undefined) return anything(undefined, [x]);
+            else out.push(x);
+          }
+          return undefined;
+        };
+        return into(v) ?? out;
       };
       return lift(args.slice(0, 1), ([v]) => flat(v));
     },
@@ -232,7 +252,8 @@ const FUNCTIONS = new Map<string, Fn>([
       for (const a of args) {
         const l = list(a, "setunion");
         if (l instanceof Failure) return l;
-        out.push(...l);
+        if (out.length + l.length > LIMITS.valueSize) return tooLargeValue("setunion()");
+        appendAll(out, l);
       }
       return toSet(out);
     }),
@@ -331,7 +352,7 @@ const FUNCTIONS = new Map<string, Fn>([
       return formatAddress(parsed.cidr.family, parsed.cidr.address + (host >= 0n ? host : size + host));
     }),
   ],
-  ["jsonencode", known(([v]) => JSON.stringify(toJson(v)))],
+  ["jsonencode", known(([v]) => jsonText(v) ?? tooLargeValue("jsonencode()"))],
 ]);
 
 function ifNumber(n: Value, fn: (x: number) => number): Value {
@@ -344,9 +365,16 @@ function ifText(s: Value, fn: (t: string) => string): Value {
   return t === undefined ? new Failure("needs a string") : fn(t);
 }
 
+/**
+ * A group that repeats and holds a repetition itself (`(a+)+`, `(\w*)*`): JavaScript's regular
+ * expressions can take exponential time on it, where Terraform's (RE2) take linear time.
+ */
+const NESTED_REPETITION = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/;
+
 function replace(s: string, search: string, replacement: string): Value {
   const regex = /^\/(.*)\/$/s.exec(search);
   if (!regex) return s.split(search).join(replacement);
+  if (NESTED_REPETITION.test(regex[1]) || /\\[1-9]/.test(regex[1])) return anything(`sgc does not evaluate the regular expression ${search}, which could take it exponential time`);
   try {
     return s.replace(new RegExp(regex[1], "g"), replacement.replace(/\$\{(\w+)\}/g, "$<$1>"));
   } catch {

@@ -39,6 +39,12 @@ export const LIMITS = {
    */
   instancesPerResource: 100_000,
   /**
+   * The largest value sgc computes while evaluating a configuration: characters of a string,
+   * values in a collection written out. Real values are a few kilobytes; a local doubled forty
+   * times (`concat(local.x, local.x)`) would grow past any memory, so past this it is unknown.
+   */
+  valueSize: 1_000_000,
+  /**
    * Resource instances in all of a configuration read without a plan (module instances
    * multiply them); 500,000 take about 8 s and 600 MB.
    */

@@ -90,6 +90,11 @@ describe("known values are computed exactly", () => {
     expect(run("{ for s in var.services : s.name => s.port... }", vars)).toEqual(new Map([["web", [443, 80]], ["db", [5432]]]));
   });
 
+  test("replace() with a regular expression that backtracks exponentially in JavaScript is unknown, not a hang", () => {
+    expect(run('replace("${join("", [for i in range(40) : "a"])}!", "/(a+)+$/", "x")')).toBeInstanceOf(Unknown);
+    expect(run('replace("web-01", "/[0-9]+$/", "x")')).toBe("web-x");
+  });
+
   test("a set is iterated with each element as its key, as Terraform does; a list by index", () => {
     expect(run('[for k, v in toset(["b", "a", "b"]) : "${k}=${v}"]')).toEqual(["a=a", "b=b"]);
     expect(run("[for k, v in toset([8081, 8080]) : k]")).toEqual([8080, 8081]);

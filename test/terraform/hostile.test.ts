@@ -171,3 +171,40 @@ describe("count and for_each are expanded within limits", () => {
     }
   });
 });
+
+describe("values that grow exponentially stay bounded", () => {
+  /** Forty locals, each twice the one before, and a rule whose attribute reads the last. */
+  const doubling = (first: unknown, step: (previous: string) => string, attribute: string, value: string) => {
+    const locals: Record<string, unknown> = { x0: first };
+    for (let i = 1; i <= 40; i++) locals[`x${i}`] = `\${${step(`local.x${i - 1}`)}}`;
+    const rule: Record<string, unknown> = { security_group_id: "${aws_security_group.g.id}", cidr_ipv4: "10.0.0.0/8", ip_protocol: "tcp", from_port: 22, to_port: 22, description: "SSH", [attribute]: value };
+    return configuration({}, { locals, resource: { aws_security_group: { g: { name: "g", description: "g" } }, aws_vpc_security_group_ingress_rule: { r: rule } } });
+  };
+  const TOO_LARGE = "gives a value of more than 1,000,000 characters or elements, more than sgc computes";
+
+  test.each([
+    ["a list through concat", ["10.0.0.0/8"], (x: string) => `concat(${x}, ${x})`, "cidr_ipv4", "${local.x40[0]}", `concat() ${TOO_LARGE}`],
+    ["nested lists through flatten", ["10.0.0.0/8"], (x: string) => `[${x}, ${x}]`, "cidr_ipv4", "${flatten(local.x40)[0]}", `flatten() ${TOO_LARGE}`],
+    ["nested lists through jsonencode", ["10.0.0.0/8"], (x: string) => `[${x}, ${x}]`, "cidr_ipv4", "${jsonencode(local.x40)}", `jsonencode() ${TOO_LARGE}`],
+    ["a string through a template", "10.", (x: string) => `"\${${x}}\${${x}}"`, "cidr_ipv4", "${local.x40}", `a string template ${TOO_LARGE}`],
+    ["a string through format", "10.", (x: string) => `format("%s%s", ${x}, ${x})`, "cidr_ipv4", "${local.x40}", `format() ${TOO_LARGE}`],
+  ])("%s is unknown past the limit, and the rule unreadable", async (_name, first, step, attribute, value, reason) => {
+    const r = await sgc("flows", doubling(first, step, attribute, value), "--format", "json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).unreadable).toEqual([{ resource: "aws_vpc_security_group_ingress_rule.r", attribute, reason: `a CIDR is not known: ${reason}` }]);
+  });
+
+  test("a huge shared value is described in a few hundred characters, and compared and searched at once", async () => {
+    const r = await sgc("flows", doubling(["10.0.0.0/8"], (x) => `[${x}, ${x}]`, "cidr_ipv4", "${contains([local.x39], local.x40) ? local.x40 : local.x40}"), "--format", "json");
+    expect(r.code).toBe(1);
+    const [unreadable] = JSON.parse(r.out).unreadable as { reason: string }[];
+    expect(unreadable.reason).toMatch(/^a CIDR is \[\[\[.*…/);
+    expect(unreadable.reason.length).toBeLessThan(700);
+  });
+
+  test("a huge value with something unknown deep inside says why, once", async () => {
+    const r = await sgc("flows", doubling(["${aws_security_group.g.id}"], (x) => `[${x}, ${x}]`, "cidr_ipv4", "${local.x40}"), "--format", "json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).unreadable).toEqual([{ resource: "aws_vpc_security_group_ingress_rule.r", attribute: "cidr_ipv4", reason: "a CIDR is not known: aws_security_group.g.id is known only after apply" }]);
+  });
+});
