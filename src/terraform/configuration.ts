@@ -5,7 +5,7 @@ import { LIMITS, tooLargeMessage } from "../validate/limits";
 import { hclNestingBeyond } from "./hcl/nesting";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
 import { locateJsonPath, locateOffset, nestingBeyond } from "./json-path";
-import { Value } from "./values";
+import { appendAll, Value } from "./values";
 
 /**
  * A Terraform configuration, module by module: resources with their `count`/`for_each` and
@@ -423,7 +423,7 @@ export async function readConfiguration(rootDir: string, rootDocuments?: { file:
   const read = async (dir: string, key: string, ancestors: readonly string[], given?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
     const documents = given ?? (await documentsOf(dir));
     const { module, problems: own } = moduleFromJsonSyntax(documents, key, dir);
-    problems.push(...own);
+    appendAll(problems, own);
     const chain = [...ancestors, dir];
     for (const call of module.calls.values()) {
       const childKey = key ? `${key}.${call.name}` : call.name;

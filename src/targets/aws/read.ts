@@ -2,7 +2,7 @@ import { anyAddress, parseCidr } from "../../model/cidr";
 import { EgressReach, RuleLike } from "../../model/flows";
 import { Endpoint, Family, PortSpec } from "../../model/types";
 import { Instance, InstanceObject, TerraformView } from "../../terraform/view";
-import { describeValue, Failure, Lazy, Ref, reasonsOf, Unknown, Value } from "../../terraform/values";
+import { appendAll, describeValue, Failure, Lazy, Ref, reasonsOf, Unknown, Value } from "../../terraform/values";
 import { DEFAULT_GROUP_TYPE, EGRESS_TYPE, GROUP_TYPE, INGRESS_TYPE, PREFIX_LIST_TYPE, readWordTags, TAG_DESCRIPTION, TAG_NETWORK, TAG_PORTS, TAG_SERVICE, TAG_TIER, TAG_TIERS, TAG_WORKLOADS } from "./names";
 
 /**
@@ -395,12 +395,12 @@ class Reader {
     const peers: Endpoint[] = [];
     for (const [attribute, family] of [["cidr_ipv4", "ipv4"], ["cidr_ipv6", "ipv6"]] as const) {
       const value = this.attr(i, attribute);
-      if (value !== null) peers.push(...this.cidrPeers(i.address, attribute, [value], family));
+      if (value !== null) appendAll(peers, this.cidrPeers(i.address, attribute, [value], family));
     }
     const list = this.attr(i, "prefix_list_id");
-    if (list !== null) peers.push(...this.listPeers(i.address, "prefix_list_id", [list]));
+    if (list !== null) appendAll(peers, this.listPeers(i.address, "prefix_list_id", [list]));
     const group = this.attr(i, "referenced_security_group_id");
-    if (group !== null && owner) peers.push(...this.groupPeers(i.address, "referenced_security_group_id", [group], owner));
+    if (group !== null && owner) appendAll(peers, this.groupPeers(i.address, "referenced_security_group_id", [group], owner));
     this.push(i.address, i.type === INGRESS_TYPE ? "ingress" : "egress", owner, peers, port, this.attr(i, "description"), false);
   }
 
@@ -456,8 +456,8 @@ class Reader {
     const list = (key: string, each: (items: Value[]) => Endpoint[]) => {
       const value = block.get(key) ?? null;
       if (value === null) return;
-      if (Array.isArray(value)) peers.push(...each(value));
-      else if (key === "source_security_group_id") peers.push(...each([value]));
+      if (Array.isArray(value)) appendAll(peers, each(value));
+      else if (key === "source_security_group_id") appendAll(peers, each([value]));
       else this.fail(address, `${prefix}${key}`, unknownReason(value, key));
     };
     list("cidr_blocks", (items) => this.cidrPeers(address, `${prefix}cidr_blocks`, items, "ipv4"));
