@@ -5,7 +5,7 @@ import { resolvePolicy } from "../policies/config";
 import { runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
 import { Origin, PolicyRule } from "../policies/types";
-import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
+import { policyInputFromTerraform, terraformLocator } from "../targets/aws/policy-input";
 import { groupTags } from "../targets/aws/read";
 import { edgeKey, ServiceGraph } from "./mermaid";
 
@@ -32,7 +32,7 @@ export function serviceGraph(input: LoadedInput): ServiceGraph {
     const tags = input.security.groups.filter((g) => !g.isDefault).map((g) => ({ target: g.target, ...groupTags(g) }));
     const byName = new Map(tags.map((t) => [t.target, t.tier]));
     graph = { flows: evaluate(input.security.rules, input.security.reaches), services: tags.map((t) => t.target), tiers: tags.find((t) => t.tiers.length > 0)?.tiers ?? [], tierOf: (s) => byName.get(s) };
-    policyInput = policyInputFromTerraform(input.security, input.kind, input.file, jsonLocator(input.text, input.file, input.kind));
+    policyInput = policyInputFromTerraform(input.security, input.kind, input.file, terraformLocator(input));
   }
   const config = resolvePolicy(input.kind === "manifest" ? { policy: input.valid.manifest.policy, source: input.valid.source } : {});
   if (!config.ok) return graph;

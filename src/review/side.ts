@@ -5,7 +5,7 @@ import { PolicyConfig, resolvePolicy } from "../policies/config";
 import { CheckResult, runPolicies, today } from "../policies/engine";
 import { policyInputFromModel } from "../policies/from-model";
 import { GROUP_TYPE, groupDescription, groupName } from "../targets/aws/names";
-import { jsonLocator, policyInputFromTerraform } from "../targets/aws/policy-input";
+import { policyInputFromTerraform, terraformLocator } from "../targets/aws/policy-input";
 import { groupTags, ReadSecurity, Unreadable } from "../targets/aws/read";
 import { Diagnostic } from "../diagnostics";
 
@@ -65,7 +65,7 @@ export function sideOf(input: LoadedInput, config: PolicyConfig): ReviewSide {
   if (input.kind === "manifest") {
     return sideOfModel(input.model, runPolicies(policyInputFromModel(input.model, input.valid.source), config, today()));
   }
-  const policyInput = policyInputFromTerraform(input.security, input.kind, input.file, jsonLocator(input.text, input.file, input.kind));
+  const policyInput = policyInputFromTerraform(input.security, input.kind, input.file, terraformLocator(input));
   return sideOfSecurity(input.security, runPolicies(policyInput, config, today()));
 }
 

@@ -22,6 +22,8 @@ export interface ConfigResource {
   name: string;
   count?: Expr;
   forEach?: Expr;
+  /** The file that declares it, when read from files. */
+  file?: string;
   /** The expression of a top-level attribute or nested block type; undefined when not set. */
   attribute(name: string): Expr | undefined;
 }
@@ -136,6 +138,7 @@ class JsonResource implements ConfigResource {
     readonly type: string,
     readonly name: string,
     private readonly body: Json,
+    readonly file?: string,
   ) {
     if (body.count !== undefined) this.count = jsonToExpr(body.count);
     if (body.for_each !== undefined) this.forEach = jsonToExpr(body.for_each);
@@ -293,7 +296,7 @@ export function moduleFromJsonSyntax(documents: readonly { file: string; json: u
       for (const name of ownKeys(body)) module.locals!.set(name, jsonToExpr(body[name]));
     }, problem, [...at, "locals"]);
   }
-  for (const [id, r] of resourceBodies) module.resources.set(id, new JsonResource(r.mode, r.type, r.name, r.body));
+  for (const [id, r] of resourceBodies) module.resources.set(id, new JsonResource(r.mode, r.type, r.name, r.body, r.file));
   for (const [name, body] of callBodies) {
     const args = new Map<string, Expr>();
     for (const k of ownKeys(body)) if (!["source", "version", "count", "for_each", "providers", "depends_on"].includes(k)) args.set(k, jsonToExpr(body[k]));
@@ -520,6 +523,25 @@ function unreadableFile(file: string, error: NodeJS.ErrnoException): string {
     // Gone while sgc looked: the error below says so.
   }
   return `cannot be read: ${error.code ?? error.message}`;
+}
+
+/**
+ * Where a resource is declared in its file, for findings: the `resource "type" "name"` of a
+ * .tf file, or the body in a .tf.json file; undefined when the file cannot be read.
+ */
+export function locateResource(resource: ConfigResource): { file: string; line: number; column: number } | undefined {
+  if (!resource.file) return undefined;
+  let text: string;
+  try {
+    text = readText(resource.file);
+  } catch {
+    return undefined;
+  }
+  const block = resource.mode === "data" ? "data" : "resource";
+  if (resource.file.endsWith(".json")) return { file: resource.file, ...locateJsonPath(text, [block, resource.type, resource.name]) };
+  const quoted = (s: string) => `"${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`;
+  const at = text.search(new RegExp(`${block}\\s+${quoted(resource.type)}\\s+${quoted(resource.name)}`, "u"));
+  return at < 0 ? { file: resource.file, line: 1, column: 1 } : { file: resource.file, ...locateOffset(text, at) };
 }
 
 /** Parses one `.tf` file into JSON syntax with @cdktf/hcl2json. */

@@ -1,5 +1,5 @@
-import { formatModule, formatResource, InstanceKey, moduleConfigKey, ModuleStep } from "./address";
-import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
+import { formatModule, formatResource, InstanceKey, moduleConfigKey, ModuleStep, parseResourceAddress } from "./address";
+import { ConfigModule, ConfigResource, locateResource, ModuleCall } from "./configuration";
 import { evaluate, Scope } from "./evaluate";
 import { Expr } from "./hcl/syntax";
 import { convert, forEachKeys } from "./types";
@@ -104,6 +104,17 @@ export class TerraformView {
       this.resourceConfigs.set(instance, config);
     }
     return config;
+  }
+
+  private readonly declarations = new Map<ConfigResource, { file: string; line: number; column: number } | undefined>();
+
+  /** Where the configuration's files declare the resource of an instance address; undefined when sgc did not read it from files. */
+  declaration(address: string): { file: string; line: number; column: number } | undefined {
+    const parsed = parseResourceAddress(address);
+    const resource = parsed && this.config(parsed.module)?.resources.get(`${parsed.mode === "data" ? "data." : ""}${parsed.type}.${parsed.name}`);
+    if (!resource) return undefined;
+    if (!this.declarations.has(resource)) this.declarations.set(resource, locateResource(resource));
+    return this.declarations.get(resource);
   }
 
   /**

@@ -180,3 +180,45 @@ test("a dynamic block with a custom iterator in a .tf file generates its rules",
   expect(flows.err).toBe("");
   expect(JSON.parse(flows.out).flows.map((f: { fromPort: number }) => f.fromPort)).toEqual([22, 443]);
 });
+
+test("default-sg-closed findings are located at the default group, in the module's .tf file or the JSON, and the default VPC's at a group in it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sgc-modules-"));
+  mkdirSync(join(dir, "m"), { recursive: true });
+  writeFileSync(
+    join(dir, "m", "main.tf"),
+    `resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_default_security_group" "d" {
+  vpc_id = aws_vpc.v.id
+  ingress {
+    protocol  = "-1"
+    from_port = 0
+    to_port   = 0
+    self      = true
+  }
+}
+`,
+  );
+  const file = join(dir, "main.tf.json");
+  const root = {
+    module: { net: { source: "./m" } },
+    resource: {
+      aws_vpc: { main: { cidr_block: "10.1.0.0/16" } },
+      aws_default_security_group: { main: { vpc_id: "${aws_vpc.main.id}", egress: [{ protocol: "-1", from_port: 0, to_port: 0, cidr_blocks: ["0.0.0.0/0"] }] } },
+      aws_security_group: { loose: { name: "loose", description: "In the default VPC" } },
+    },
+  };
+  writeFileSync(file, JSON.stringify(root, null, 2));
+  const check = JSON.parse((await sgc("check", file, "--format", "json")).out);
+  const located = (check.findings as { rule: string; message: string; location?: { file: string; line: number; column: number } }[])
+    .filter((f) => f.rule === "default-sg-closed")
+    .map((f) => `${f.location ? `${f.location.file.slice(dir.length + 1)}:${f.location.line}:${f.location.column}` : "nowhere"} ${f.message}`)
+    .sort();
+  expect(located).toEqual([
+    "m/main.tf:5:1 the default security group of module.net.aws_vpc.v has 1 rule; it should have none",
+    "main.tf.json:14:7 the default security group of aws_vpc.main has 1 rule; it should have none",
+    "main.tf.json:29:7 the default security group of the default VPC is not managed here, so nothing removes its rules",
+  ]);
+});
