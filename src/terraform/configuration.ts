@@ -472,8 +472,7 @@ function locateModuleCall(documents: readonly { file: string; json: unknown }[],
     if (!declared) continue;
     try {
       const text = readText(file);
-      const at = file.endsWith(".json") ? locateJsonPath(text, ["module", name]) : locateOffset(text, Math.max(0, text.search(new RegExp(`module\\s+"${name.replace(/[^\p{L}\p{N}_-]/gu, "")}"`, "u"))));
-      return { file, ...at };
+      return { file, ...locateBlock(file, text, "module", [name]) };
     } catch {
       return { file, line: 1, column: 1 };
     }
@@ -537,11 +536,15 @@ export function locateResource(resource: ConfigResource): { file: string; line: 
   } catch {
     return undefined;
   }
-  const block = resource.mode === "data" ? "data" : "resource";
-  if (resource.file.endsWith(".json")) return { file: resource.file, ...locateJsonPath(text, [block, resource.type, resource.name]) };
+  return { file: resource.file, ...locateBlock(resource.file, text, resource.mode === "data" ? "data" : "resource", [resource.type, resource.name]) };
+}
+
+/** Where a block (`resource "type" "name"`, `module "name"`) starts in a file's text: HCL, or JSON syntax; the file's start when not found. */
+function locateBlock(file: string, text: string, block: string, labels: string[]): { line: number; column: number } {
+  if (file.endsWith(".json")) return locateJsonPath(text, [block, ...labels]);
   const quoted = (s: string) => `"${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`;
-  const at = text.search(new RegExp(`${block}\\s+${quoted(resource.type)}\\s+${quoted(resource.name)}`, "u"));
-  return at < 0 ? { file: resource.file, line: 1, column: 1 } : { file: resource.file, ...locateOffset(text, at) };
+  const at = text.search(new RegExp(`${block}\\s+${labels.map(quoted).join("\\s+")}`, "u"));
+  return at < 0 ? { line: 1, column: 1 } : locateOffset(text, at);
 }
 
 /** Parses one `.tf` file into JSON syntax with @cdktf/hcl2json. */
