@@ -251,6 +251,7 @@ export function describeValue(value: Value): string {
 }
 
 function describeOne(value: Value, describe: (v: Value) => string): string {
+  if (typeof value === "number") return numberText(value);
   if (value === null || typeof value !== "object") return JSON.stringify(typeof value === "string" && value.length > MAX_DESCRIPTION ? `${value.slice(0, MAX_DESCRIPTION)}…` : value);
   if (value instanceof Ref) return value.toString();
   if (value instanceof Lazy) return value.label;

@@ -383,8 +383,9 @@ export class TerraformView {
         if (typeof n === "number") keys = Array.from({ length: n }, (_, i) => i);
         else reason = n instanceof Failure ? `${label} cannot be expanded: ${n.message}` : n.reasons.join("; ");
       } else if (resource.forEach) {
-        const pairs = forEachKeys(evaluate(resource.forEach, scope));
-        if (!pairs) reason = `the for_each of ${label} is not known, so neither are its instances`;
+        const value = evaluate(resource.forEach, scope);
+        const pairs = forEachKeys(value);
+        if (!pairs) reason = value instanceof Failure ? `${label} cannot be expanded: ${value.message}` : `the for_each of ${label} is not known, so neither are its instances`;
         else if (pairs.length > LIMITS.instancesPerResource) reason = tooMany(label, pairs.length).reasons.join("; ");
         else keys = pairs.map((p) => p.key);
       } else keys = [undefined];

@@ -136,6 +136,7 @@ describe("count and for_each are expanded within limits", () => {
     ["a count of a billion", 1e9, "aws_security_group.g has 1,000,000,000 instances; sgc expands at most 100,000 (too many instances)"],
     ["a negative count", -1, "aws_security_group.g cannot be expanded: the count of aws_security_group.g is -1, not a whole number of instances"],
     ["a fractional count", 1.5, "aws_security_group.g cannot be expanded: the count of aws_security_group.g is 1.5, not a whole number of instances"],
+    ["a count past any number", "${1e400}", "aws_security_group.g cannot be expanded: the count of aws_security_group.g is Infinity, not a whole number of instances"],
   ])("%s leaves the resource unexpanded and unreadable", async (_name, count, reason) => {
     const file = configuration({}, { resource: { aws_security_group: { g: { count, name: "g", description: "g" } }, aws_vpc_security_group_ingress_rule: { ssh: rule } } });
     const r = await sgc("flows", file, "--format", "json");
@@ -145,6 +146,13 @@ describe("count and for_each are expanded within limits", () => {
       { resource: "aws_security_group.g", attribute: null, reason },
       { resource: "aws_vpc_security_group_ingress_rule.ssh", attribute: "security_group_id", reason: `the group it belongs to is not known: ${reason}` },
     ]);
+  });
+
+  test("a for_each that is an error says which", async () => {
+    const file = configuration({}, { resource: { aws_security_group: { g: { for_each: '${{ for i in range(3) : "k" => i }}', name: "g", description: "g" } } } });
+    const r = await sgc("flows", file, "--format", "json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).unreadable).toEqual([{ resource: "aws_security_group.g", attribute: null, reason: 'aws_security_group.g cannot be expanded: duplicate key "k" in a for expression' }]);
   });
 
   test("a module call with too many instances, by count or for_each, is unreadable", async () => {
