@@ -7,7 +7,7 @@ import { Model } from "./model/types";
 import { ParsedSource, parseYaml } from "./parse";
 import { groupTags, TAGS_PER_RESOURCE_MAX } from "./targets/aws/names";
 import { AwsListing, readListing } from "./targets/aws/listing";
-import { jsonLocator } from "./targets/aws/policy-input";
+import { terraformLocator } from "./targets/aws/policy-input";
 import { readSecurity, ReadSecurity } from "./targets/aws/read";
 import { readTerraform, TerraformInput, TerraformKind, TerraformProblem } from "./terraform";
 import { locateJsonPath, locateOffset, nestingBeyond } from "./terraform/json-path";
@@ -23,7 +23,7 @@ export function inputName(file: string): string {
 }
 
 /** How deep Terraform's JSON may nest: its plans nest about 20 levels. */
-const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = LIMITS.terraformNesting;
 
 /** The outcome of reading an input: its text, or a diagnostic saying why it cannot be read. */
 export type ReadResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
@@ -254,7 +254,7 @@ export type LoadedInput =
 
 /** Where a resource of a Terraform input or an AWS listing stands in its text, for findings: by address, or by group and rule id. */
 export function locatorOf(input: Exclude<LoadedInput, { kind: "manifest" }>): (address: string) => { file: string; line: number; column: number } | undefined {
-  return input.kind === "aws" ? input.listing.locate : jsonLocator(input.text, input.file, input.kind);
+  return input.kind === "aws" ? input.listing.locate : terraformLocator(input);
 }
 
 /** How to load an input: where a plan's configuration is, when not beside it. */

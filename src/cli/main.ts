@@ -211,7 +211,7 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
 
 /** The binary's entry point: never a stack trace for the user, unless SGC_DEBUG asks for one. */
 export function main(): void {
-  run(process.argv.slice(2)).then(
+  const answer = run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
@@ -221,4 +221,29 @@ export function main(): void {
       process.exitCode = EXIT.invalid;
     },
   );
+  exitWhenUnanswered(answer, process);
+}
+
+/** What `exitWhenUnanswered` needs of the process: its events, stderr and exit. */
+export interface ExitingProcess {
+  once(event: "beforeExit", listener: () => void): unknown;
+  stderr: { write(text: string): unknown };
+  exit(code: number): void;
+}
+
+/**
+ * Exits 2 with an internal error when the event loop empties before the command answered.
+ * A parser in WebAssembly (@cdktf/hcl2json) that crashes inside leaves its promise pending
+ * forever with nothing left to run; Node would then exit 0 in silence, as if all were well.
+ */
+export function exitWhenUnanswered(answer: Promise<unknown>, proc: ExitingProcess): void {
+  let settled = false;
+  void answer.finally(() => {
+    settled = true;
+  });
+  proc.once("beforeExit", () => {
+    if (settled) return;
+    proc.stderr.write("sgc: internal error: a parser stopped without an answer before the command finished\nThis is a bug in sgc; please report it with the input that caused it.\n");
+    proc.exit(EXIT.invalid);
+  });
 }

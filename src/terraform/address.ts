@@ -1,3 +1,5 @@
+import { IDENTIFIER } from "./hcl/syntax";
+
 /**
  * Terraform addresses: `module.net["a"].module.sg[0].aws_security_group.this[0]`. A module
  * instance is a path of (call name, instance key); a resource instance adds its mode, type,
@@ -86,6 +88,8 @@ export function parseModuleAddress(text: string): ModuleStep[] | undefined {
   return parsed && parsed.mode === "managed" ? parsed.module : undefined;
 }
 
+const NAME = new RegExp(`^${IDENTIFIER}`, "u");
+
 class AddressReader {
   private pos = 0;
   constructor(private readonly text: string) {}
@@ -101,7 +105,7 @@ class AddressReader {
   }
 
   name(): string | undefined {
-    const match = /^[A-Za-z_][\w-]*/.exec(this.text.slice(this.pos, this.pos + 300));
+    const match = NAME.exec(this.text.slice(this.pos, this.pos + 300));
     if (!match) return undefined;
     this.pos += match[0].length;
     return match[0];

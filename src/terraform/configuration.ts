@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "fs";
+import { Dirent, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "fs";
 import { join, resolve } from "path";
 import { readText } from "../text";
 import { LIMITS, tooLargeMessage } from "../validate/limits";
+import { hclNestingBeyond } from "./hcl/nesting";
 import { Expr, parseExpression, parseTemplateString } from "./hcl/syntax";
-import { Value } from "./values";
+import { locateJsonPath, locateOffset, nestingBeyond } from "./json-path";
+import { appendAll, Value } from "./values";
 
 /**
  * A Terraform configuration, module by module: resources with their `count`/`for_each` and
@@ -20,6 +22,8 @@ export interface ConfigResource {
   name: string;
   count?: Expr;
   forEach?: Expr;
+  /** The file that declares it, when read from files. */
+  file?: string;
   /** The expression of a top-level attribute or nested block type; undefined when not set. */
   attribute(name: string): Expr | undefined;
   /** The attributes and block types set, when the source lists them (a plan's configuration). */
@@ -143,6 +147,7 @@ class JsonResource implements ConfigResource {
     readonly type: string,
     readonly name: string,
     private readonly body: Json,
+    readonly file?: string,
   ) {
     if (body.count !== undefined) this.count = jsonToExpr(body.count);
     if (body.for_each !== undefined) this.forEach = jsonToExpr(body.for_each);
@@ -165,17 +170,26 @@ class JsonResource implements ConfigResource {
  * that type generate (as a list of objects).
  */
 function blockOrAttribute(body: Json, name: string): Expr | undefined {
-  const value = body[name];
+  // The name comes from expressions users write: `constructor` is no attribute.
+  const value = Object.hasOwn(body, name) ? body[name] : undefined;
   const dynamics: { iterator: string; forEach: Expr; content: Expr }[] = [];
   walkLabels(body.dynamic, 1, ([type], spec) => {
     if (type !== name) return;
-    const iterator = typeof spec.iterator === "string" ? spec.iterator : name;
+    const iterator = typeof spec.iterator === "string" ? iteratorName(spec.iterator) : name;
     const content = Array.isArray(spec.content) ? spec.content[0] : spec.content;
     dynamics.push({ iterator, forEach: jsonToExpr(spec.for_each ?? null), content: nestedBody(isObject(content) ? content : {}) });
   });
   if (dynamics.length === 0) return value === undefined ? undefined : jsonToExpr(value);
   const statics = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return { type: "blocks", static: statics.map((b) => (isObject(b) ? nestedBody(b) : jsonToExpr(b))), dynamic: dynamics };
+}
+
+/**
+ * A `dynamic` block's iterator name. JSON syntax writes it bare (`"r"`); @cdktf/hcl2json turns
+ * HCL's `iterator = r` into the template `"${r}"`, which names the same iterator.
+ */
+function iteratorName(text: string): string {
+  return /^\$\{\s*([^\s{}]+)\s*\}$/.exec(text)?.[1] ?? text;
 }
 
 /** A nested block's body as an object expression, its own `dynamic` blocks expanded. */
@@ -304,7 +318,7 @@ export function moduleFromJsonSyntax(documents: readonly { file: string; json: u
       for (const name of ownKeys(body)) module.locals!.set(name, jsonToExpr(body[name]));
     }, problem, [...at, "locals"]);
   }
-  for (const [id, r] of resourceBodies) module.resources.set(id, new JsonResource(r.mode, r.type, r.name, r.body));
+  for (const [id, r] of resourceBodies) module.resources.set(id, new JsonResource(r.mode, r.type, r.name, r.body, r.file));
   for (const [name, body] of callBodies) {
     const args = new Map<string, Expr>();
     for (const k of ownKeys(body)) if (!["source", "version", "count", "for_each", "providers", "depends_on"].includes(k)) args.set(k, jsonToExpr(body[k]));
@@ -378,15 +392,42 @@ export function moduleFromPlan(json: unknown, key = ""): ConfigModule {
   return module;
 }
 
-/** The `.tf` and `.tf.json` files of a folder, sorted. */
+/**
+ * The `.tf` and `.tf.json` files of a folder, sorted: regular files, and symbolic links that do
+ * not lead to a folder (a broken link is listed, so that reading it reports it).
+ */
 export function configurationFiles(dir: string): string[] {
+  let entries: Dirent[];
   try {
-    return readdirSync(dir)
-      .filter((f) => /\.tf(\.json)?$/.test(f) && statSync(join(dir, f)).isFile())
-      .sort();
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
+  const isFile = (entry: Dirent) => {
+    if (!entry.isSymbolicLink()) return entry.isFile();
+    try {
+      return !statSync(join(dir, entry.name)).isDirectory();
+    } catch {
+      return true;
+    }
+  };
+  return entries
+    .filter((e) => /\.tf(\.json)?$/.test(e.name) && isFile(e))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Why `--config DIR` cannot be a configuration's folder; undefined when it can. */
+export function configDirProblem(dir: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(dir);
+  } catch {
+    return "--config names no folder: there is nothing at this path";
+  }
+  if (!stats.isDirectory()) return "--config names a file; give the folder that holds the configuration's .tf files";
+  if (configurationFiles(dir).length === 0) return "--config names a folder without .tf or .tf.json files; give the folder where terraform plan ran";
+  return undefined;
 }
 
 /** Where `terraform init` put each module: `.terraform/modules/modules.json`, by call path. */
@@ -408,56 +449,149 @@ function installedModules(rootDir: string): Map<string, string> {
  * `cdk.tf.json` read already) and, following module calls, each module it calls, from local
  * paths or from where `terraform init` installed it. `.tf` files go through @cdktf/hcl2json
  * (loaded only when there is one, as it is large); `.tf.json` files are JSON syntax already.
+ * Each folder is read and parsed once, however often it is called, so its problems are
+ * reported once; a module that calls itself (through any cycle of folders) is a problem, and
+ * so is a tree of more than LIMITS.moduleCalls module calls.
  */
 export async function readConfiguration(rootDir: string, rootDocuments?: { file: string; json: unknown }[]): Promise<{ root: ConfigModule; problems: ConfigProblem[] }> {
   const installed = installedModules(rootDir);
   const problems: ConfigProblem[] = [];
-  const read = async (dir: string, key: string, depth: number, given?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
-    // Files given already parsed stand for themselves; the folder's other files are read.
-    const documents: { file: string; json: unknown }[] = [...(given ?? [])];
-    const parsed = new Set(documents.map((d) => resolve(d.file)));
-    {
-      for (const name of configurationFiles(dir)) {
-        const file = join(dir, name);
-        if (parsed.has(resolve(file))) continue;
-        const size = statSync(file).size;
-        if (size > LIMITS.configurationBytes) {
-          problems.push({ code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, LIMITS.configurationBytes, "Terraform configurations") });
-          continue;
-        }
-        const text = readText(file);
-        if (name.endsWith(".json")) {
-          try {
-            documents.push({ file, json: JSON.parse(text) });
-          } catch (error) {
-            problems.push({ file, line: 1, column: 1, message: `is not valid JSON: ${(error as Error).message}` });
-          }
-          continue;
-        }
-        try {
-          documents.push({ file, json: await parseHcl(file, text) });
-        } catch (error) {
-          problems.push(hclProblem(file, error as Error));
-        }
-      }
-    }
+  const folders = new Map<string, Promise<{ file: string; json: unknown }[]>>();
+  // Files given already parsed stand for themselves; the folder's other files are read.
+  const given = new Set((rootDocuments ?? []).map((d) => resolve(d.file)));
+  const documentsOf = (dir: string) => {
+    let documents = folders.get(dir);
+    if (!documents) folders.set(dir, (documents = readFolder(dir, problems, given)));
+    return documents;
+  };
+  let calls = 0;
+  const read = async (dir: string, key: string, ancestors: readonly string[], parsed?: { file: string; json: unknown }[]): Promise<ConfigModule> => {
+    const documents = [...(parsed ?? []), ...(await documentsOf(dir))];
     const { module, problems: own } = moduleFromJsonSyntax(documents, key, dir);
-    problems.push(...own);
+    appendAll(problems, own);
+    const chain = [...ancestors, dir];
     for (const call of module.calls.values()) {
       const childKey = key ? `${key}.${call.name}` : call.name;
-      const childDir = installed.get(childKey) ?? (call.source && /^\.\.?[\\/]/.test(call.source) ? resolve(dir, call.source) : undefined);
-      if (depth > 32) call.missing = "modules nest more than 32 deep";
+      const childDir = installed.get(childKey) ?? (call.source && /^\.\.?([\\/]|$)/.test(call.source) ? resolve(dir, call.source) : undefined);
+      const where = () => locateModuleCall(documents, call.name);
+      if (childDir && chain.includes(childDir)) {
+        call.missing = `module "${childKey}" calls ${JSON.stringify(call.source)}, a module that is calling it already`;
+        const cycle = [...chain.slice(chain.indexOf(childDir)), childDir];
+        problems.push({ code: "module-cycle", ...where(), message: `module "${call.name}" calls itself (${cycle.join(" -> ")}), which Terraform cannot expand` });
+      } else if (ancestors.length >= 32) call.missing = "modules nest more than 32 deep";
       else if (!childDir || configurationFiles(childDir).length === 0) {
         call.missing = `module "${childKey}" comes from ${JSON.stringify(call.source ?? "?")}, which sgc did not find on disk (run terraform init in ${rootDir}, or pass --config)`;
-      } else call.module = await read(childDir, childKey, depth + 1);
+      } else if (++calls > LIMITS.moduleCalls) {
+        call.missing = `the configuration calls more than ${LIMITS.moduleCalls} modules`;
+        if (calls === LIMITS.moduleCalls + 1) problems.push({ code: "too-many-modules", ...where(), message: `the configuration calls more than ${LIMITS.moduleCalls} modules (counting each call in each module that calls it); sgc reads at most ${LIMITS.moduleCalls}` });
+      } else call.module = await read(childDir, childKey, chain);
     }
     return module;
   };
-  return { root: await read(resolve(rootDir), "", 0, rootDocuments), problems };
+  const root = await read(resolve(rootDir), "", [], rootDocuments);
+  // A folder called from several places is read once, but its problems come up at each call.
+  const distinct = new Map(problems.map((p) => [JSON.stringify(p), p]));
+  return { root, problems: [...distinct.values()] };
+}
+
+/** The configuration files of one folder, as JSON-syntax documents; what cannot be read goes to `problems`. */
+async function readFolder(dir: string, problems: ConfigProblem[], skip: ReadonlySet<string>): Promise<{ file: string; json: unknown }[]> {
+  const documents: { file: string; json: unknown }[] = [];
+  for (const name of configurationFiles(dir)) {
+    if (skip.has(resolve(dir, name))) continue;
+    const document = await readConfigurationFile(join(dir, name));
+    if ("problem" in document) problems.push(document.problem);
+    else documents.push(document);
+  }
+  return documents;
+}
+
+/** Where a module block is declared among a module's documents, for messages: its file, line and column. */
+function locateModuleCall(documents: readonly { file: string; json: unknown }[], name: string): { file: string; line: number; column: number } {
+  for (const { file, json } of documents) {
+    let declared = false;
+    walkLabels(isObject(json) ? json.module : undefined, 1, ([label]) => (declared ||= label === name));
+    if (Array.isArray(json)) for (const part of json) if (isObject(part)) walkLabels(part.module, 1, ([label]) => (declared ||= label === name));
+    if (!declared) continue;
+    try {
+      const text = readText(file);
+      return { file, ...locateBlock(file, text, "module", [name]) };
+    } catch {
+      return { file, line: 1, column: 1 };
+    }
+  }
+  return { file: documents[0]?.file ?? "", line: 1, column: 1 };
+}
+
+/**
+ * One configuration file as a JSON-syntax document, or the located problem that keeps sgc from
+ * reading it: too large, nested too deep (both checked before any parser sees the text, as
+ * hcl2json can crash or stop answering on such input), or not valid JSON or HCL.
+ */
+export async function readConfigurationFile(file: string): Promise<{ file: string; json: unknown } | { problem: ConfigProblem }> {
+  const hcl = !file.endsWith(".json");
+  const limit = hcl ? LIMITS.hclBytes : LIMITS.configurationBytes;
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > limit) return { problem: { code: "too-large", file, line: 1, column: 1, message: tooLargeMessage(size, limit, hcl ? ".tf files" : "Terraform configurations") } };
+    text = readText(file);
+  } catch (error) {
+    return { problem: { code: "unreadable-file", file, line: 1, column: 1, message: unreadableFile(file, error as NodeJS.ErrnoException) } };
+  }
+  const deep = hcl ? hclNestingBeyond(text, LIMITS.terraformNesting) : nestingBeyond(text, LIMITS.terraformNesting);
+  if (deep !== undefined) {
+    return { problem: { code: "too-deep", file, ...locateOffset(text, deep), message: `the ${hcl ? "HCL" : "JSON"} nests more than ${LIMITS.terraformNesting} levels deep, far more than any real configuration` } };
+  }
+  if (!hcl) {
+    try {
+      return { file, json: JSON.parse(text) };
+    } catch (error) {
+      return { problem: { file, line: 1, column: 1, message: `is not valid JSON: ${(error as Error).message}` } };
+    }
+  }
+  try {
+    return { file, json: await parseHcl(file, text) };
+  } catch (error) {
+    return { problem: hclProblem(file, error as Error) };
+  }
+}
+
+/** Why a configuration file cannot be read, in words: a broken link says where it leads. */
+function unreadableFile(file: string, error: NodeJS.ErrnoException): string {
+  try {
+    if (lstatSync(file).isSymbolicLink()) return `is a symbolic link to ${JSON.stringify(readlinkSync(file))}, which ${error.code === "ELOOP" ? "is a loop of links" : "does not exist"}`;
+  } catch {
+    // Gone while sgc looked: the error below says so.
+  }
+  return `cannot be read: ${error.code ?? error.message}`;
+}
+
+/**
+ * Where a resource is declared in its file, for findings: the `resource "type" "name"` of a
+ * .tf file, or the body in a .tf.json file; undefined when the file cannot be read.
+ */
+export function locateResource(resource: ConfigResource): { file: string; line: number; column: number } | undefined {
+  if (!resource.file) return undefined;
+  let text: string;
+  try {
+    text = readText(resource.file);
+  } catch {
+    return undefined;
+  }
+  return { file: resource.file, ...locateBlock(resource.file, text, resource.mode === "data" ? "data" : "resource", [resource.type, resource.name]) };
+}
+
+/** Where a block (`resource "type" "name"`, `module "name"`) starts in a file's text: HCL, or JSON syntax; the file's start when not found. */
+function locateBlock(file: string, text: string, block: string, labels: string[]): { line: number; column: number } {
+  if (file.endsWith(".json")) return locateJsonPath(text, [block, ...labels]);
+  const quoted = (s: string) => `"${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`;
+  const at = text.search(new RegExp(`${block}\\s+${labels.map(quoted).join("\\s+")}`, "u"));
+  return at < 0 ? { line: 1, column: 1 } : locateOffset(text, at);
 }
 
 /** Parses one `.tf` file into JSON syntax with @cdktf/hcl2json. */
-export async function parseHcl(file: string, text: string): Promise<unknown> {
+async function parseHcl(file: string, text: string): Promise<unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { parse } = require("@cdktf/hcl2json") as { parse(file: string, text: string): Promise<unknown> };
   return parse(file, text);

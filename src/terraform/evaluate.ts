@@ -1,6 +1,7 @@
-import { callFunction } from "./functions";
+import { LIMITS } from "../validate/limits";
+import { callFunction, tooLargeValue } from "./functions";
 import { Expr, formatTraversal, parseExpression, Step, TemplatePart } from "./hcl/syntax";
-import { anything, describeValue, entries, fromJson, Failure, isUnknown, isUnordered, Lazy, markUnordered, lift, mapCandidates, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
+import { anything, appendAll, describeValue, entries, fromJson, Failure, isUnknown, isUnordered, Lazy, lift, mapCandidates, markUnordered, ObjectValue, oneOf, reasonsOf, Ref, toNumber, toText, Unknown, Value } from "./values";
 
 /**
  * Evaluates expressions the way Terraform would, as far as the input allows: known values are
@@ -62,7 +63,7 @@ export function evaluate(expr: Expr, scope: Scope): Value {
       const args = expr.args.map((a) => evaluate(a, scope));
       if (expr.expandFinal && args.length > 0) {
         const last = args.pop()!;
-        if (Array.isArray(last)) args.push(...last);
+        if (Array.isArray(last)) appendAll(args, last);
         else return last instanceof Failure ? last : anything(`the arguments of ${expr.name} are not known`, [last]);
       }
       return callFunction(expr.name, args);
@@ -204,6 +205,10 @@ function template(parts: readonly TemplatePart[], scope: Scope): Value {
             piece = body;
             break;
           }
+          if (piece.length + body.length > LIMITS.valueSize) {
+            piece = tooLargeValue("a template for loop");
+            break;
+          }
           piece += body;
         }
       }
@@ -213,7 +218,8 @@ function template(parts: readonly TemplatePart[], scope: Scope): Value {
     if (s === undefined) {
       if (isUnknown(piece) || piece instanceof Lazy) unknowns.push(piece);
       else return new Failure(`cannot put ${describeValue(piece)} into a string`);
-    } else text += s;
+    } else if (text.length + s.length > LIMITS.valueSize) return tooLargeValue("a string template");
+    else text += s;
   }
   return unknowns.length > 0 ? anything(undefined, unknowns) : text;
 }
@@ -271,8 +277,8 @@ function references(refs: readonly string[], scope: Scope): Value {
     let syntax = referenceSyntax.get(ref);
     if (!syntax) referenceSyntax.set(ref, (syntax = parseExpression(ref)));
     const value = evaluate(syntax, scope);
-    if (Array.isArray(value) && value.every((v) => v instanceof Lazy)) values.push(...value);
-    else if (value instanceof Map && [...value.values()].every((v) => v instanceof Lazy)) values.push(...value.values());
+    if (Array.isArray(value) && value.every((v) => v instanceof Lazy)) appendAll(values, value);
+    else if (value instanceof Map && [...value.values()].every((v) => v instanceof Lazy)) appendAll(values, value.values());
     else values.push(value);
   }
   return oneOf(values, `the plan keeps only what the expression refers to (${meaningful.join(", ")})`);

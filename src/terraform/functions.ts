@@ -1,5 +1,7 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
-import { anything, dedupe, describeValue, Failure, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
+import { LIMITS } from "../validate/limits";
+import { formatString, jsonText } from "./format";
+import { anything, appendAll, dedupe, expandedSize, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's built-in functions, as far as security groups need them. Functions that pick
@@ -16,7 +18,21 @@ export function callFunction(name: string, args: Value[]): Value {
   const fn = FUNCTIONS.get(name.replace(/^core::/, ""));
   if (!fn) return anything(`sgc does not evaluate the function ${name}()`, args);
   for (const a of args) if (a instanceof Failure && name !== "try" && name !== "can") return a;
-  return fn(args);
+  let result: Value;
+  try {
+    result = fn(args);
+  } catch (error) {
+    // A string or list past what JavaScript can hold; anything else is a bug, to be reported as one.
+    if (error instanceof RangeError) return tooLargeValue(`${name}()`);
+    throw error;
+  }
+  if ((typeof result === "string" || Array.isArray(result)) && result.length > LIMITS.valueSize) return tooLargeValue(`${name}()`);
+  return result;
+}
+
+/** A value too large to compute, as unknown, saying so. */
+export function tooLargeValue(what: string): Unknown {
+  return anything(`${what} gives a value of more than ${LIMITS.valueSize.toLocaleString("en-US")} characters or elements, more than sgc computes`);
 }
 
 /** A function of known values only: unknown arguments are handled by `lift`. */
@@ -47,7 +63,8 @@ const FUNCTIONS = new Map<string, Fn>([
       for (const a of args) {
         const l = list(a, "concat");
         if (l instanceof Failure) return l;
-        out.push(...l);
+        if (out.length + l.length > LIMITS.valueSize) return tooLargeValue("concat()");
+        appendAll(out, l);
       }
       return out;
     }),
@@ -102,16 +119,20 @@ const FUNCTIONS = new Map<string, Fn>([
     (args) => {
       const flat = (v: Value): Value => {
         if (!Array.isArray(v)) return v instanceof Unknown || v instanceof Ref ? anything("flatten of a list that is not known", [v]) : [v];
+        // Written out, a list of shared lists may be far larger than it looks.
+        if (expandedSize(v, LIMITS.valueSize) > LIMITS.valueSize) return tooLargeValue("flatten()");
         const out: Value[] = [];
-        for (const x of v) {
-          if (Array.isArray(x)) {
-            const inner = flat(x);
-            if (!Array.isArray(inner)) return inner;
-            out.push(...inner);
-          } else if (x instanceof Unknown && x.candidates === undefined) return anything(undefined, [x]);
-          else out.push(x);
-        }
-        return out;
+        const into = (list: Value[]): Value | undefined => {
+          for (const x of list) {
+            if (Array.isArray(x)) {
+              const stop = into(x);
+              if (stop !== undefined) return stop;
+            } else if (x instanceof Unknown && x.candidates === undefined) return anything(undefined, [x]);
+            else out.push(x);
+          }
+          return undefined;
+        };
+        return into(v) ?? out;
       };
       return lift(args.slice(0, 1), ([v]) => flat(v));
     },
@@ -135,7 +156,7 @@ const FUNCTIONS = new Map<string, Fn>([
       return new Failure(`length of ${describeValue(v)}`);
     }),
   ],
-  ["tolist", shallow(([v]) => (Array.isArray(v) ? v : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
+  ["tolist", shallow(([v]) => (Array.isArray(v) ? (isSet(v) ? [...v] : v) : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
   ["toset", shallow(([v]) => (Array.isArray(v) ? toSet(v) : v === null ? null : new Failure(`toset of ${describeValue(v)}`)))],
   ["tomap", shallow(([v]) => (v instanceof Map || v === null ? v : new Failure(`tomap of ${describeValue(v)}`)))],
   [
@@ -231,7 +252,8 @@ const FUNCTIONS = new Map<string, Fn>([
       for (const a of args) {
         const l = list(a, "setunion");
         if (l instanceof Failure) return l;
-        out.push(...l);
+        if (out.length + l.length > LIMITS.valueSize) return tooLargeValue("setunion()");
+        appendAll(out, l);
       }
       return toSet(out);
     }),
@@ -283,7 +305,7 @@ const FUNCTIONS = new Map<string, Fn>([
     }),
   ],
   ["split", known(([sep, s]) => (typeof sep === "string" && toText(s) !== undefined ? (toText(s) === "" ? [""] : toText(s)!.split(sep)) : new Failure("split needs strings")))],
-  ["format", known(([f, ...rest]) => (typeof f === "string" ? format(f, rest) : new Failure("format needs a format string")))],
+  ["format", known(([f, ...rest]) => (typeof f === "string" ? formatString(f, rest) : new Failure("format needs a format string")))],
   ["lower", known(([s]) => ifText(s, (t) => t.toLowerCase()))],
   ["upper", known(([s]) => ifText(s, (t) => t.toUpperCase()))],
   ["trimspace", known(([s]) => ifText(s, (t) => t.trim()))],
@@ -304,10 +326,13 @@ const FUNCTIONS = new Map<string, Fn>([
       let next = parsed.cidr.address;
       const width = parsed.cidr.family === "ipv4" ? 32 : 128;
       for (const b of bits) {
-        if (typeof b !== "number") return new Failure("cidrsubnets needs numbers");
-        const prefix = parsed.cidr.prefix + b;
+        const extra = wholeNumber(b);
+        if (extra === undefined) return new Failure(`cidrsubnets needs whole numbers, not ${describeValue(b)}`);
+        const prefix = parsed.cidr.prefix + extra;
+        if (extra < 1 || prefix > width) return new Failure(`cidrsubnets: ${extra} more bits do not fit in ${p}`);
         const size = 1n << BigInt(width - prefix);
         next = ((next + size - 1n) / size) * size;
+        if (next >> BigInt(width - parsed.cidr.prefix) !== parsed.cidr.address >> BigInt(width - parsed.cidr.prefix)) return new Failure(`cidrsubnets: not enough room in ${p}`);
         out.push(formatCidr(parsed.cidr.family, next, prefix));
         next += size;
       }
@@ -318,15 +343,16 @@ const FUNCTIONS = new Map<string, Fn>([
     "cidrhost",
     known(([p, n]) => {
       const parsed = typeof p === "string" ? parseCidr(p) : undefined;
-      if (!parsed?.ok || typeof n !== "number") return new Failure("cidrhost needs a CIDR and a number");
+      const number = wholeNumber(n);
+      if (!parsed?.ok || number === undefined) return new Failure(`cidrhost needs a CIDR and a whole number, not ${describeValue(p)} and ${describeValue(n)}`);
       const width = parsed.cidr.family === "ipv4" ? 32 : 128;
       const size = 1n << BigInt(width - parsed.cidr.prefix);
-      const host = BigInt(Math.trunc(n));
-      if (host >= size || -host > size) return new Failure("cidrhost: host number out of range");
+      const host = BigInt(number);
+      if (host >= size || -host > size) return new Failure(`cidrhost: host number ${number} is out of range for ${p}`);
       return formatAddress(parsed.cidr.family, parsed.cidr.address + (host >= 0n ? host : size + host));
     }),
   ],
-  ["jsonencode", known(([v]) => JSON.stringify(toJson(v)))],
+  ["jsonencode", known(([v]) => jsonText(v) ?? tooLargeValue("jsonencode()"))],
 ]);
 
 function ifNumber(n: Value, fn: (x: number) => number): Value {
@@ -339,9 +365,16 @@ function ifText(s: Value, fn: (t: string) => string): Value {
   return t === undefined ? new Failure("needs a string") : fn(t);
 }
 
+/**
+ * A group that repeats and holds a repetition itself (`(a+)+`, `(\w*)*`): JavaScript's regular
+ * expressions can take exponential time on it, where Terraform's (RE2) take linear time.
+ */
+const NESTED_REPETITION = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/;
+
 function replace(s: string, search: string, replacement: string): Value {
   const regex = /^\/(.*)\/$/s.exec(search);
   if (!regex) return s.split(search).join(replacement);
+  if (NESTED_REPETITION.test(regex[1]) || /\\[1-9]/.test(regex[1])) return anything(`sgc does not evaluate the regular expression ${search}, which could take it exponential time`);
   try {
     return s.replace(new RegExp(regex[1], "g"), replacement.replace(/\$\{(\w+)\}/g, "$<$1>"));
   } catch {
@@ -349,38 +382,22 @@ function replace(s: string, search: string, replacement: string): Value {
   }
 }
 
-/** `format` with the verbs Terraform's configurations use: %s %d %v %q %%, with widths. */
-function format(spec: string, args: Value[]): Value {
-  let i = 0;
-  let error: Failure | undefined;
-  const out = spec.replace(/%(-?)(0?)(\d*)(\.\d+)?([sdvqf%])/g, (_m, left: string, zero: string, width: string, _precision: string, verb: string) => {
-    if (verb === "%") return "%";
-    const v = args[i++];
-    let text: string | undefined;
-    if (verb === "q") text = typeof v === "string" ? JSON.stringify(v) : undefined;
-    else if (verb === "d") text = typeof v === "number" || toNumber(v) !== undefined ? String(Math.trunc(toNumber(v)!)) : undefined;
-    else text = toText(v);
-    if (text === undefined) {
-      error = new Failure(`format: cannot format ${describeValue(v)} with %${verb}`);
-      return "";
-    }
-    const w = Number(width || 0);
-    return left ? text.padEnd(w) : text.padStart(w, zero && verb === "d" ? "0" : " ");
-  });
-  return error ?? out;
-}
-
-function cidrsubnet(p: Value, bits: Value, n: Value): Value {
+function cidrsubnet(p: Value, bitsValue: Value, netnum: Value): Value {
   const parsed = typeof p === "string" ? parseCidr(p) : undefined;
-  if (!parsed?.ok || typeof bits !== "number" || typeof n !== "number") return new Failure("cidrsubnet needs a CIDR and two numbers");
+  // Terraform converts numeric strings (a variable typed string, a split) to numbers.
+  const bits = wholeNumber(bitsValue);
+  const n = wholeNumber(netnum);
+  if (!parsed?.ok || bits === undefined || n === undefined) return new Failure(`cidrsubnet needs a CIDR and two whole numbers, not ${[p, bitsValue, netnum].map(describeValue).join(", ")}`);
   const width = parsed.cidr.family === "ipv4" ? 32 : 128;
   const prefix = parsed.cidr.prefix + bits;
-  if (prefix > width || n < 0 || BigInt(n) >= 1n << BigInt(bits)) return new Failure(`cidrsubnet: ${n} does not fit in ${bits} bits`);
+  if (bits < 0 || prefix > width) return new Failure(`cidrsubnet: ${bits} more bits do not fit in ${p}`);
+  if (n < 0 || BigInt(n) >= 1n << BigInt(bits)) return new Failure(`cidrsubnet: ${n} does not fit in ${bits} bits`);
   return formatCidr(parsed.cidr.family, parsed.cidr.address + (BigInt(n) << BigInt(width - prefix)), prefix);
 }
 
-function toJson(v: Value): unknown {
-  if (Array.isArray(v)) return v.map(toJson);
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [k, toJson(x)]));
-  return v;
+/** A whole number, or a string that spells one (Terraform converts them); undefined otherwise. */
+function wholeNumber(v: Value): number | undefined {
+  const n = toNumber(v);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 }
+

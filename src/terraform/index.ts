@@ -2,7 +2,7 @@ import { existsSync, statSync } from "fs";
 import { dirname, join } from "path";
 import { formatModule, parseResourceAddress } from "./address";
 import { compareConfigurations } from "./compare";
-import { ConfigModule, ConfigProblem, configurationFiles, moduleFromJsonSyntax, moduleFromPlan, planVariables, readConfiguration } from "./configuration";
+import { ConfigModule, ConfigProblem, configDirProblem, configurationFiles, moduleFromJsonSyntax, moduleFromPlan, planVariables, readConfiguration } from "./configuration";
 import { rootVariableValues } from "./variables";
 import { Instance, TerraformView } from "./view";
 
@@ -100,6 +100,8 @@ export async function readTerraform(kind: TerraformKind, json: Json, options: Re
   const fromPlan = moduleFromPlan(isObject(json.configuration) ? json.configuration.root_module : undefined);
   const dir = options.configDir ?? defaultConfigDir(options.file);
   let root: ConfigModule = fromPlan;
+  const unusable = options.configDir !== undefined ? configDirProblem(options.configDir) : undefined;
+  if (unusable) return { ok: false, problems: [{ code: "config-dir", file: options.configDir!, line: 0, column: 0, message: unusable }] };
   if (dir !== undefined) {
     const read = await readConfiguration(dir);
     problems.push(...read.problems);

@@ -57,12 +57,6 @@ export abstract class Lazy {
 }
 
 const unordered = new WeakSet<Value[]>();
-const sets = new WeakSet<Value[]>();
-
-/** Whether a list is a Terraform set: iterating it, each element is its own key. */
-export function isSet(list: Value[]): boolean {
-  return sets.has(list);
-}
 
 /**
  * Marks a list as a set whose order is not known: Terraform orders a set by its elements, and
@@ -78,28 +72,41 @@ export function isUnordered(list: Value[]): boolean {
   return unordered.has(list);
 }
 
+const sets = new WeakSet<Value[]>();
+
 /**
  * Values as a Terraform set: duplicates removed, strings in lexical and numbers in numeric order;
  * with other elements, or elements known only after apply, an order sgc does not know.
  */
 export function toSet(values: readonly Value[]): Value[] {
   const distinct = dedupe(values);
-  sets.add(distinct);
-  if (distinct.every((v) => typeof v === "string")) return (distinct as string[]).sort();
-  if (distinct.every((v) => typeof v === "number")) return (distinct as number[]).sort((a, b) => a - b);
+  let set: Value[];
+  if (distinct.every((v) => typeof v === "string")) set = (distinct as string[]).sort();
+  else if (distinct.every((v) => typeof v === "number")) set = (distinct as number[]).sort((a, b) => a - b);
   // Other elements are ordered by a hash of their value: an order sgc does not know either.
-  return distinct.length > 1 ? markUnordered(distinct) : distinct;
+  else set = distinct.length > 1 ? markUnordered(distinct) : distinct;
+  sets.add(set);
+  return set;
+}
+
+/** Whether a list is a set (made by `toset`, the set functions and set types): its elements are also its keys. */
+export function isSet(list: Value[]): boolean {
+  return sets.has(list);
 }
 
 /** Whether a value is known all the way down (no Ref, Unknown, Lazy or Failure inside). */
 export function isWhollyKnown(value: Value): boolean {
-  if (value === null || typeof value !== "object") return true;
-  if (Array.isArray(value)) return value.every(isWhollyKnown);
-  if (value instanceof Map) {
-    for (const v of value.values()) if (!isWhollyKnown(v)) return false;
+  // Values may share parts (`[local.x, local.x]`, doubled forty times): each part is looked at once.
+  const seen = new Set<Value[] | ObjectValue>();
+  const known = (v: Value): boolean => {
+    if (v === null || typeof v !== "object") return true;
+    if (!Array.isArray(v) && !(v instanceof Map)) return false;
+    if (seen.has(v)) return true;
+    seen.add(v);
+    for (const item of Array.isArray(v) ? v : v.values()) if (!known(item)) return false;
     return true;
-  }
-  return false;
+  };
+  return known(value);
 }
 
 /** Whether a value is unknown at its top level: a Ref or an Unknown. */
@@ -130,8 +137,8 @@ export function oneOf(values: readonly Value[], reason: string | readonly string
   for (const v of values) {
     if (v instanceof Unknown) {
       if (v.candidates === undefined) return new Unknown(undefined, [...reasons, ...v.reasons]);
-      flat.push(...v.candidates);
-      reasons.push(...v.reasons);
+      appendAll(flat, v.candidates);
+      appendAll(reasons, v.reasons);
     } else flat.push(v);
   }
   const distinct = dedupe(flat);
@@ -154,13 +161,21 @@ export function anything(reason: string | undefined, from: readonly Value[] = []
 
 /** Why a value is not known, as sentences: `aws_vpc.main.ipv6_cidr_block is known only after apply`. */
 export function reasonsOf(value: Value): string[] {
-  if (value instanceof Ref) return [`${value.toString()} is known only after apply`];
-  if (value instanceof Unknown) return [...value.reasons];
-  if (value instanceof Failure) return [value.message];
-  if (value instanceof Lazy) return [];
-  if (Array.isArray(value)) return [...new Set(value.flatMap(reasonsOf))];
-  if (value instanceof Map) return [...new Set([...value.values()].flatMap(reasonsOf))];
-  return [];
+  const reasons = new Set<string>();
+  const seen = new Set<Value[] | ObjectValue>();
+  const visit = (v: Value): void => {
+    if (v instanceof Ref) reasons.add(`${v.toString()} is known only after apply`);
+    else if (v instanceof Unknown) for (const r of v.reasons) reasons.add(r);
+    else if (v instanceof Failure) reasons.add(v.message);
+    else if (Array.isArray(v) || v instanceof Map) {
+      // Shared parts are visited once: a value doubled forty times is not walked 2^40 times.
+      if (seen.has(v)) return;
+      seen.add(v);
+      for (const item of Array.isArray(v) ? v : v.values()) visit(item);
+    }
+  };
+  visit(value);
+  return [...reasons];
 }
 
 /** Removes duplicate values (equal by content, Refs by what they point at). */
@@ -176,28 +191,119 @@ export function dedupe(values: readonly Value[]): Value[] {
   return out;
 }
 
-/** A text key that is equal for equal values. */
+/** The longest text key `valueKey` builds; a larger value is keyed by its identity instead. */
+const MAX_KEY_LENGTH = 100_000;
+
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+
+/**
+ * A text key that is equal for equal values. A value whose key would pass MAX_KEY_LENGTH (a list
+ * doubled forty times) is keyed by its identity: equal to itself only, which is all that
+ * deduplicating candidates needs, at a bounded cost.
+ */
 export function valueKey(value: Value): string {
+  let budget = MAX_KEY_LENGTH;
+  const key = (v: Value): string => {
+    const text = keyOf(v, key);
+    budget -= text.length;
+    if (budget < 0) throw KEY_TOO_LONG;
+    return text;
+  };
+  try {
+    return key(value);
+  } catch (error) {
+    if (error !== KEY_TOO_LONG || value === null || typeof value !== "object") throw error;
+    let id = identities.get(value);
+    if (id === undefined) identities.set(value, (id = ++lastIdentity));
+    return `identity:${id}`;
+  }
+}
+
+const KEY_TOO_LONG = new Error("key too long");
+
+/** One value's key, with `key` for its parts. */
+function keyOf(value: Value, key: (v: Value) => string): string {
   if (value === null) return "null";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return `[${value.map(valueKey).join(",")}]`;
-  if (value instanceof Map) return `{${[...value.entries()].map(([k, v]) => `${JSON.stringify(k)}:${valueKey(v)}`).join(",")}}`;
+  if (Array.isArray(value)) return `[${value.map(key).join(",")}]`;
+  if (value instanceof Map) return `{${[...value.entries()].map(([k, v]) => `${JSON.stringify(k)}:${key(v)}`).join(",")}}`;
   if (value instanceof Ref) return `ref:${value.toString()}`;
   if (value instanceof Lazy) return `lazy:${value.label}`;
   if (value instanceof Failure) return `failure:${value.message}`;
-  return `unknown:${value.candidates ? value.candidates.map(valueKey).join("|") : "*"}`;
+  return `unknown:${value.candidates ? value.candidates.map(key).join("|") : "*"}`;
 }
 
-/** A value in words, for messages: `"sg-123"`, `aws_security_group.web.id`, `[2 items]`. */
+/** The longest description of a value in a message. */
+const MAX_DESCRIPTION = 300;
+
+/** A value in words, for messages: `"sg-123"`, `aws_security_group.web.id`, `[2 items]`; long ones are cut. */
 export function describeValue(value: Value): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  let left = MAX_DESCRIPTION;
+  const describe = (v: Value): string => {
+    if (left <= 0) return "…";
+    const text = describeOne(v, describe);
+    left -= text.length;
+    return text;
+  };
+  const text = describe(value);
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}…` : text;
+}
+
+function describeOne(value: Value, describe: (v: Value) => string): string {
+  if (typeof value === "number") return numberText(value);
+  if (value === null || typeof value !== "object") return JSON.stringify(typeof value === "string" && value.length > MAX_DESCRIPTION ? `${value.slice(0, MAX_DESCRIPTION)}…` : value);
   if (value instanceof Ref) return value.toString();
   if (value instanceof Lazy) return value.label;
   if (value instanceof Failure) return `an error (${value.message})`;
-  if (value instanceof Unknown) return value.candidates ? `one of ${value.candidates.map(describeValue).join(", ")}` : "a value unknown until apply";
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
-  return `{${[...value.keys()].join(", ")}}`;
+  if (value instanceof Unknown) return value.candidates ? `one of ${listed(value.candidates, describe)}` : "a value unknown until apply";
+  if (Array.isArray(value)) return `[${listed(value, describe)}]`;
+  return `{${listed([...value.keys()], (k) => k as string)}}`;
+}
+
+/** Items described one by one, stopping once the description is long enough. */
+function listed<T>(items: readonly T[], describe: (item: T) => string): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    if (length > MAX_DESCRIPTION) {
+      parts.push(`… ${items.length - parts.length} more`);
+      break;
+    }
+    const text = describe(item);
+    parts.push(text);
+    length += text.length + 2;
+  }
+  return parts.join(", ");
+}
+
+/**
+ * How many values a value holds when written out (a list of two lists of one string is 5),
+ * counted up to `limit` and no further: shared parts count each time, as JSON would write
+ * them, so a value doubled forty times is known to be too large at once.
+ */
+export function expandedSize(value: Value, limit: number): number {
+  let count = 0;
+  const visit = (v: Value): void => {
+    if (++count > limit) return;
+    if (Array.isArray(v)) for (const item of v) {
+      if (count > limit) return;
+      visit(item);
+    }
+    else if (v instanceof Map) for (const item of v.values()) {
+      if (count > limit) return;
+      visit(item);
+    }
+  };
+  visit(value);
+  return Math.min(count, limit + 1);
+}
+
+/** Appends items one by one: `push(...items)` passes them as arguments and overflows the stack past about 100,000. */
+export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
+  for (const item of items) target.push(item);
+  return target;
 }
 
 /** The type name Terraform would give, for messages and type functions. */
@@ -213,7 +319,7 @@ export function typeName(value: Value): string {
 
 /** The (key, value) pairs of a collection; undefined when it is not a known collection. */
 export function entries(value: Value): [Value, Value][] | undefined {
-  // A set's elements have no index: each is its own key, as Terraform iterates a set.
+  // Terraform iterates a set (in `for`, `dynamic` blocks) with each element as its own key.
   if (Array.isArray(value)) return isSet(value) ? value.map((v) => [v, v]) : value.map((v, i) => [i, v]);
   if (value instanceof Map) return [...value.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (value instanceof Lazy) {
@@ -260,7 +366,23 @@ export function toNumber(value: Value): number | undefined {
 /** A primitive as text, as templates and string conversion write it. */
 export function toText(value: Value): string | undefined {
   if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number") return numberText(value);
   if (typeof value === "boolean") return String(value);
   return undefined;
+}
+
+/**
+ * A number as Terraform writes it in a string: whole numbers exactly (`1000000000000000000000`,
+ * never `1e+21`), others to 15 significant digits (`0.1 + 0.2` is `0.3`), without an exponent.
+ */
+export function numberText(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return BigInt(n).toString();
+  const rounded = Number(n.toPrecision(15));
+  const text = String(rounded);
+  const exponent = /e([+-]\d+)$/.exec(text);
+  if (!exponent) return text;
+  // Only tiny fractions get here (JavaScript writes 1e-7 and below with an exponent).
+  const digits = Math.min(100, 15 - Number(exponent[1]));
+  return rounded.toFixed(digits).replace(/\.?0+$/, "");
 }

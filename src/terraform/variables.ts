@@ -1,7 +1,6 @@
 import { readdirSync, statSync } from "fs";
 import { join } from "path";
-import { readText } from "../text";
-import { ConfigModule, ConfigProblem, parseHcl } from "./configuration";
+import { ConfigModule, ConfigProblem, readConfigurationFile } from "./configuration";
 import { evaluate } from "./evaluate";
 import { parseExpression } from "./hcl/syntax";
 import { fromJson, isWhollyKnown, Value } from "./values";
@@ -25,14 +24,13 @@ export async function rootVariableValues(dir: string, root: ConfigModule, env: N
     values.set(name, isString ? text : fromEnvironment(text));
   }
   for (const file of variableFiles(dir)) {
-    let json: unknown;
-    try {
-      const text = readText(file);
-      json = file.endsWith(".json") ? JSON.parse(text) : await parseHcl(file, text);
-    } catch (error) {
-      problems.push({ file, line: 1, column: 1, message: `cannot be read as variable values: ${(error as Error).message}` });
+    // Read as configuration files are, within the same bounds: HCL, or JSON for *.tfvars.json.
+    const read = await readConfigurationFile(file);
+    if ("problem" in read) {
+      problems.push(read.problem);
       continue;
     }
+    const { json } = read;
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
       problems.push({ file, line: 1, column: 1, message: "variable values must be an object of names and values" });
       continue;

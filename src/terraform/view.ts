@@ -1,9 +1,10 @@
-import { formatModule, formatResource, InstanceKey, moduleConfigKey, ModuleStep } from "./address";
-import { ConfigModule, ConfigResource, ModuleCall } from "./configuration";
+import { formatModule, formatResource, InstanceKey, moduleConfigKey, ModuleStep, parseResourceAddress } from "./address";
+import { ConfigModule, ConfigResource, locateResource, ModuleCall } from "./configuration";
 import { evaluate, Scope } from "./evaluate";
 import { Expr } from "./hcl/syntax";
 import { convert, forEachKeys } from "./types";
-import { anything, Failure, fromJson, isUnknown, reasonsOf, isWhollyKnown, Lazy, mapCandidates, ObjectValue, Ref, toNumber, Unknown, Value, valueKey } from "./values";
+import { LIMITS } from "../validate/limits";
+import { anything, describeValue, Failure, fromJson, isUnknown, isWhollyKnown, Lazy, mapCandidates, ObjectValue, reasonsOf, Ref, toNumber, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's view of one version of the infrastructure: resource instances with exact
@@ -108,6 +109,17 @@ export class TerraformView {
       this.resourceConfigs.set(instance, config);
     }
     return config;
+  }
+
+  private readonly declarations = new Map<ConfigResource, { file: string; line: number; column: number } | undefined>();
+
+  /** Where the configuration's files declare the resource of an instance address; undefined when sgc did not read it from files. */
+  declaration(address: string): { file: string; line: number; column: number } | undefined {
+    const parsed = parseResourceAddress(address);
+    const resource = parsed && this.config(parsed.module)?.resources.get(`${parsed.mode === "data" ? "data." : ""}${parsed.type}.${parsed.name}`);
+    if (!resource) return undefined;
+    if (!this.declarations.has(resource)) this.declarations.set(resource, locateResource(resource));
+    return this.declarations.get(resource);
   }
 
   /**
@@ -314,11 +326,14 @@ export class TerraformView {
   /** The instance keys of a module call: from its count or for_each, else from the instances seen. */
   private callKeys(path: readonly ModuleStep[], call: ModuleCall | undefined, seen: (number | string | null)[]): "single" | { kind: "count"; keys: number[] } | { kind: "for_each"; keys: string[] } | Unknown | Failure {
     const evaluated = (expr: Expr | undefined) => (expr ? evaluate(expr, this.moduleScope(path)) : undefined);
+    const label = () => `${formatModule(path) ? `${formatModule(path)}.` : ""}module.${call!.name}`;
     if (call?.count) {
-      const n = toNumber(evaluated(call.count) as Value);
-      if (n !== undefined) return { kind: "count", keys: Array.from({ length: n }, (_, i) => i) };
+      const n = instanceCount(evaluated(call.count) as Value, label());
+      if (typeof n === "number") return { kind: "count", keys: Array.from({ length: n }, (_, i) => i) };
+      if (n instanceof Failure || seen.length === 0) return n;
     } else if (call?.forEach) {
       const pairs = forEachKeys(evaluated(call.forEach) as Value);
+      if (pairs && pairs.length > LIMITS.instancesPerResource) return tooMany(label(), pairs.length);
       if (pairs) return { kind: "for_each", keys: pairs.map((p) => p.key) };
     } else if (call) return "single";
     if (seen.length > 0 && seen.every((k) => typeof k === "number")) return { kind: "count", keys: (seen as number[]).sort((a, b) => a - b) };
@@ -353,6 +368,9 @@ export class TerraformView {
     return object;
   }
 
+  /** Resource instances listed so far from the configuration, against LIMITS.instances. */
+  private expanded = 0;
+
   /** Lists a configuration's instances by evaluating `count` and `for_each` (when there is no plan or state). */
   private expand(path: ModuleStep[], config: ConfigModule): void {
     const moduleAddress = formatModule(path);
@@ -365,17 +383,28 @@ export class TerraformView {
         this.index(instance);
       };
       const label = `${moduleAddress ? `${moduleAddress}.` : ""}${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
+      // Instances past the limit for all of the configuration leave the resource unexpanded, as unreadable.
+      const overall = (n: number) => (this.expanded + n > LIMITS.instances ? `${label} would take the configuration past ${LIMITS.instances.toLocaleString("en-US")} resource instances, more than sgc expands (too many instances)` : undefined);
+      let keys: InstanceKey[] | undefined;
+      let reason: string | undefined;
       if (resource.count) {
-        const count = evaluate(resource.count, scope);
-        const n = toNumber(count);
-        if (n === undefined || !Number.isInteger(n) || n < 0) add(undefined, `the count of ${label} is not known, so neither are its instances${because(count)}`);
-        else for (let i = 0; i < n; i++) add(i);
+        const n = instanceCount(evaluate(resource.count, scope), label);
+        if (typeof n === "number") keys = Array.from({ length: n }, (_, i) => i);
+        else reason = n instanceof Failure ? `${label} cannot be expanded: ${n.message}` : n.reasons.join("; ");
       } else if (resource.forEach) {
-        const forEach = evaluate(resource.forEach, scope);
-        const pairs = forEachKeys(forEach);
-        if (!pairs) add(undefined, `the for_each of ${label} is not known, so neither are its instances${because(forEach)}`);
-        else for (const p of pairs) add(p.key);
-      } else add(undefined);
+        const value = evaluate(resource.forEach, scope);
+        const pairs = forEachKeys(value);
+        if (!pairs) reason = value instanceof Failure ? `${label} cannot be expanded: ${value.message}` : `the for_each of ${label} is not known, so neither are its instances${because(value)}`;
+        else if (pairs.length > LIMITS.instancesPerResource) reason = tooMany(label, pairs.length).reasons.join("; ");
+        else keys = pairs.map((p) => p.key);
+      } else keys = [undefined];
+      reason ??= overall(keys!.length);
+      if (reason !== undefined) {
+        add(undefined, reason);
+        continue;
+      }
+      this.expanded += keys!.length;
+      for (const key of keys!) add(key);
     }
     for (const call of config.calls.values()) {
       const address = `${moduleAddress ? `${moduleAddress}.` : ""}module.${call.name}`;
@@ -389,9 +418,29 @@ export class TerraformView {
         continue;
       }
       const list: InstanceKey[] = keys === "single" ? [undefined] : keys.keys;
-      for (const key of list) this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
+      for (const key of list) {
+        if (this.expanded >= LIMITS.instances) {
+          this.gaps.push({ address, reason: `its instances would take the configuration past ${LIMITS.instances.toLocaleString("en-US")} resource instances, more than sgc expands (too many instances)` });
+          break;
+        }
+        this.expand([...path, { name: call.name, ...(key !== undefined ? { key } : {}) }], call.module);
+      }
     }
   }
+}
+
+/** A `count` as a number of instances, or why it is not one: not known, not a whole number, or more than sgc expands. */
+function instanceCount(value: Value, label: string): number | Unknown | Failure {
+  if (value instanceof Failure) return value;
+  const n = toNumber(value);
+  if (n === undefined) return anything(`the count of ${label} is not known, so neither are its instances`, [value]);
+  if (!Number.isInteger(n) || n < 0) return new Failure(`the count of ${label} is ${describeValue(value)}, not a whole number of instances`);
+  return n > LIMITS.instancesPerResource ? tooMany(label, n) : n;
+}
+
+/** Too many instances to list, as an unknown value that says so. */
+function tooMany(label: string, n: number): Unknown {
+  return anything(`${label} has ${n.toLocaleString("en-US")} instances; sgc expands at most ${LIMITS.instancesPerResource.toLocaleString("en-US")} (too many instances)`);
 }
 
 /** A scope with nothing in it, for constants (a variable's default). */
@@ -456,12 +505,14 @@ class ModuleObject extends Lazy {
   }
 }
 
+/** A JSON object's own member: keys come from what users write, and `constructor` is no member. */
+function member(o: unknown, key: string | number): unknown {
+  return o !== null && typeof o === "object" && Object.hasOwn(o, key) ? (o as Record<string | number, unknown>)[key] : undefined;
+}
+
 function dig(values: unknown, path: readonly (string | number)[]): unknown {
   let v: unknown = values;
-  for (const p of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
+  for (const p of path) v = member(v, p);
   return v;
 }
 
@@ -469,8 +520,7 @@ function subMask(mask: unknown, path: readonly (string | number)[]): unknown {
   let m = mask;
   for (const p of path) {
     if (m === true) return true;
-    if (m === null || typeof m !== "object") return undefined;
-    m = (m as Record<string | number, unknown>)[p];
+    m = member(m, p);
   }
   return m;
 }
@@ -499,7 +549,7 @@ function withUnknowns(value: unknown, mask: unknown, path: (string | number)[], 
     const out: ObjectValue = new Map();
     const m = (mask ?? {}) as Record<string, unknown>;
     for (const key of new Set([...Object.keys(value), ...Object.keys(m).filter((k) => m[k] === true)])) {
-      out.set(key, withUnknowns((value as Record<string, unknown>)[key], m[key], [...path, key], address, candidates));
+      out.set(key, withUnknowns(member(value, key), member(m, key), [...path, key], address, candidates));
     }
     return out;
   }
@@ -536,7 +586,7 @@ function fill(known: unknown, mask: unknown, evaluated: Value): Value {
     const out: ObjectValue = new Map();
     for (const key of new Set([...Object.keys(known), ...Object.keys(m).filter((k) => m[k] === true)])) {
       const inner = evaluated instanceof Map ? evaluated.get(key) ?? null : evaluated instanceof Unknown && evaluated.candidates ? mapCandidates(evaluated, (c) => (c instanceof Map ? c.get(key) ?? null : anything(undefined))) : leafOf(evaluated);
-      out.set(key, fill((known as Record<string, unknown>)[key], m[key], inner));
+      out.set(key, fill(member(known, key), member(m, key), inner));
     }
     return out;
   }
@@ -568,8 +618,9 @@ const PROTOCOL_ALIASES = new Map([["tcp", "6"], ["udp", "17"], ["icmp", "1"], ["
 function normalized(value: Value, key: string): string {
   if (value === null || value === "" || value === false || (Array.isArray(value) && value.length === 0)) return "empty";
   if (key === "protocol" && (typeof value === "string" || typeof value === "number")) {
-    const text = String(value).toLowerCase();
-    return PROTOCOL_ALIASES.get(text) ?? text;
+    const text = String(value).trim().toLowerCase();
+    // EC2 reads a protocol number as a number: "006" is 6.
+    return PROTOCOL_ALIASES.get(text) ?? (/^-?\d+$/.test(text) ? String(Number(text)) : text);
   }
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return valueKey([...(value as string[])].sort());
   return valueKey(value);

@@ -47,10 +47,59 @@ describe("known values are computed exactly", () => {
     expect(run(text, { a: "x", b: "y", n: 1, list: ["a", "b", "c"], map: { k: "v" } })).toEqual(expected);
   });
 
+  describe("numbers become text and text numbers as Terraform converts them", () => {
+    test.each([
+      ['cidrsubnet("10.0.0.0/16", "8", "3")', "10.0.3.0/24"],
+      ['cidrhost("10.0.1.0/24", "5")', "10.0.1.5"],
+      ['cidrsubnets("10.0.0.0/16", "8", 4)', ["10.0.0.0/24", "10.0.16.0/20"]],
+      ['"n=${0.1 + 0.2}"', "n=0.3"],
+      ['"n=${1000000 * 1000000 * 1000000 * 1000}"', "n=1000000000000000000000"],
+      ['"n=${1 / 3}"', "n=0.333333333333333"],
+      ['"n=${3 / 2}"', "n=1.5"],
+      ["tostring(0.0000001)", "0.0000001"],
+      ['format("%.2f", 3.14159)', "3.14"],
+      ['format("%6.1f|%-4d|%04d", 2.26, 7, -7)', "   2.3|7   |-007"],
+      ['format("%e %g %g %g", 123456, 1234567, 123456, 0.00001)', "1.234560e+05 1.234567e+06 123456 1e-05"],
+      ['format("%.3g %.3s %t %x %#o", 3.14159, "hello", true, 255, 8)', "3.14 hel true ff 010"],
+      ['format("%v %v %v %#v", "a", 1.5, [1, "b"], "c")', 'a 1.5 [1,"b"] "c"'],
+      ['format("%d", "42")', "42"],
+      ['format("100%%")', "100%"],
+    ])("%s", (text, expected) => {
+      expect(run(text)).toEqual(expected);
+    });
+
+    test.each([
+      ['cidrsubnet("10.0.0.0/16", 8, 1.5)'],
+      ['cidrsubnet("10.0.0.0/30", -2, 0)'],
+      ['cidrsubnets("10.0.0.0/30", 8)'],
+      ['cidrsubnets("10.0.0.0/24", 1, 1, 1)'],
+      ['cidrhost("10.0.0.0/24", "1e400")'],
+      ['format("%d", 1.5)'],
+      ['format("%s %s", "a")'],
+      ['format("%s", "a", "b")'],
+      ['format("%s", null)'],
+      ['format("%z", 1)'],
+    ])("%s is an error, as in Terraform, never a crash", (text) => {
+      expect(run(text)).toBeInstanceOf(Failure);
+    });
+  });
+
   test("for expressions build lists and maps, with conditions and grouping", () => {
     const vars = { services: [{ name: "web", port: 443 }, { name: "db", port: 5432 }, { name: "web", port: 80 }] };
     expect(run("[for s in var.services : s.port if s.port > 100]", vars)).toEqual([443, 5432]);
     expect(run("{ for s in var.services : s.name => s.port... }", vars)).toEqual(new Map([["web", [443, 80]], ["db", [5432]]]));
+  });
+
+  test("replace() with a regular expression that backtracks exponentially in JavaScript is unknown, not a hang", () => {
+    expect(run('replace("${join("", [for i in range(40) : "a"])}!", "/(a+)+$/", "x")')).toBeInstanceOf(Unknown);
+    expect(run('replace("web-01", "/[0-9]+$/", "x")')).toBe("web-x");
+  });
+
+  test("a set is iterated with each element as its key, as Terraform does; a list by index", () => {
+    expect(run('[for k, v in toset(["b", "a", "b"]) : "${k}=${v}"]')).toEqual(["a=a", "b=b"]);
+    expect(run("[for k, v in toset([8081, 8080]) : k]")).toEqual([8080, 8081]);
+    expect(run('[for k, v in tolist(toset(["b", "a"])) : k]')).toEqual([0, 1]);
+    expect(run('[for k, v in ["b", "a"] : k]')).toEqual([0, 1]);
   });
 
   test("a missing attribute is an error that try() catches and a plain reference reports", () => {

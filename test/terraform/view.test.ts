@@ -92,6 +92,11 @@ describe("a configuration alone", () => {
   });
 });
 
+test("addresses with Unicode names, as Terraform allows them, are read", () => {
+  expect(parseResourceAddress('module.réseau["ñ"].aws_security_group.wëb-数据[0]')).toEqual({ module: [{ name: "réseau", key: "ñ" }], mode: "managed", type: "aws_security_group", name: "wëb-数据", key: 0 });
+  expect(parseResourceAddress("aws_security_group.1web")).toBeUndefined();
+});
+
 describe("a plan", () => {
   /** Instances as a plan lists them, with some values known only after apply. */
   function planned(entries: { address: string; values: Record<string, unknown>; unknown?: Record<string, unknown> }[]): Instance[] {

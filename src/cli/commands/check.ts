@@ -1,11 +1,11 @@
-import { inputName, loadAnyInput, loadManifest } from "../../pipeline";
+import { inputName, loadAnyInput, loadManifest, locatorOf } from "../../pipeline";
 import { resolvePolicy } from "../../policies/config";
 import { runPolicies, today } from "../../policies/engine";
 import { CheckFormat } from "../../policies/formats";
 import { policyInputFromModel } from "../../policies/from-model";
 import { renderReports, ReportContext, summarize } from "../../policies/report";
 import { InvalidInput } from "../../policies/sarif";
-import { jsonLocator, policyInputFromTerraform } from "../../targets/aws/policy-input";
+import { policyInputFromTerraform } from "../../targets/aws/policy-input";
 import { ValidManifest } from "../../validate";
 import { EXIT, Io, paint, reportDiagnostics } from "../io";
 
@@ -73,7 +73,7 @@ async function checkOne(file: string, policyFrom: ValidManifest | undefined, opt
   const policyInput =
     input.kind === "manifest"
       ? policyInputFromModel(input.model, input.valid.source)
-      : policyInputFromTerraform(input.security, input.kind, name, input.kind === "aws" ? input.listing.locate : jsonLocator(input.text, name, input.kind));
+      : policyInputFromTerraform(input.security, input.kind, name, locatorOf({ ...input, file: name }));
   const result = runPolicies(policyInput, resolved.config, today());
   const sources = new Map([[name, input.text]]);
   if (policy) sources.set(policy.source.file, policy.source.text);

@@ -10,7 +10,7 @@ import { renderJson, renderMarkdown } from "../../review/render";
 import { reviewConfig, ReviewSide, sideOf, sideOfSecurity } from "../../review/side";
 import { runPolicies, today } from "../../policies/engine";
 import { groupChangesOfPlan } from "../../targets/aws/plan-changes";
-import { jsonLocator, policyInputFromTerraform } from "../../targets/aws/policy-input";
+import { policyInputFromTerraform, terraformLocator } from "../../targets/aws/policy-input";
 import { readSecurity } from "../../targets/aws/read";
 import { EXIT, Io, reportDiagnostics } from "../io";
 import { incompleteNotice } from "./flows";
@@ -112,7 +112,7 @@ async function planReview(file: string, load: LoadOptions): Promise<{ ok: true; 
   const config = reviewConfig(undefined);
   if (!config.ok) return config;
   const side = (security: ReturnType<typeof readSecurity>) =>
-    sideOfSecurity(security, runPolicies(policyInputFromTerraform(security, "plan", file, jsonLocator(input.text, file, "plan")), config.config, today()));
+    sideOfSecurity(security, runPolicies(policyInputFromTerraform(security, "plan", file, terraformLocator({ ...input, file, kind: "plan" })), config.config, today()));
   const before = side(input.priorSecurity ?? readSecurity(input.terraform.prior));
   const after = side(input.security);
   return { ok: true, review: compareSides(before, after, groupChangesOfPlan(input.terraform.changes ?? [])) };

@@ -3,6 +3,7 @@ import { parsePortItem } from "../../model/ports";
 import { PortSpec } from "../../model/types";
 import { InputKind, Location, PolicyDefaultGroup, PolicyInput, PolicyWorkload } from "../../policies/types";
 import { TAG_SERVICE } from "./names";
+import { TerraformView } from "../../terraform/view";
 import { groupTags, ReadSecurity } from "./read";
 
 /**
@@ -35,7 +36,10 @@ export function policyInputFromTerraform(security: ReadSecurity, kind: InputKind
     const users = security.defaultGroupUsers.get(vpc) ?? [];
     if (managing.length === 0) {
       const declared = security.vpcs.find((v) => v.key === vpc)?.address;
-      return [{ vpc: vpcLabel(vpc), managed: false, rules: 0, reliedOnBy: users, ...(declared ? at(declared) : {}) }];
+      // A VPC that is not declared (the default VPC, one given by id) is known from its groups: the finding is at the first.
+      const member = groups.find((g) => g.vpc === vpc)?.address;
+      const location = declared === undefined && member !== undefined ? locate(member) : undefined;
+      return [{ vpc: vpcLabel(vpc), managed: false, rules: 0, reliedOnBy: users, ...(declared ? at(declared) : location ? { location } : {}) }];
     }
     return managing.map((g) => ({ vpc: vpcLabel(vpc), managed: true, rules: security.rules.filter((r) => r.service === g.target).length, reliedOnBy: users, ...at(g.address) }));
   });
@@ -100,6 +104,15 @@ function parsePortText(text: string): PortSpec | undefined {
  * state. The text is indexed as lookups need it, each part once, so finding every resource is
  * linear.
  */
+/**
+ * Where a resource of a Terraform input is: in the input's JSON text, else (a resource of a
+ * module read from its files) where the configuration's files declare it.
+ */
+export function terraformLocator(input: { text: string; file: string; kind: InputKind; terraform: { view: TerraformView } }): (address: string) => Location | undefined {
+  const inText = jsonLocator(input.text, input.file, input.kind);
+  return (address) => inText(address) ?? input.terraform.view.declaration(address);
+}
+
 export function jsonLocator(text: string, file: string, kind: InputKind): (address: string) => Location | undefined {
   let lineStarts: number[] | undefined;
   let offsetOf: ((address: string) => number | undefined) | undefined;

@@ -2,7 +2,7 @@ import { anyAddress, cidrsOverlap, parseCidr } from "../../model/cidr";
 import { EgressReach, RuleLike } from "../../model/flows";
 import { Endpoint, Family, PortSpec } from "../../model/types";
 import { Instance, InstanceObject, TerraformView } from "../../terraform/view";
-import { describeValue, Failure, Lazy, Ref, reasonsOf, Unknown, Value } from "../../terraform/values";
+import { appendAll, describeValue, Failure, Lazy, Ref, reasonsOf, Unknown, Value } from "../../terraform/values";
 import { DEFAULT_GROUP_TYPE, EGRESS_TYPE, GROUP_TYPE, INGRESS_TYPE, PREFIX_LIST_TYPE, readWordTags, TAG_DESCRIPTION, TAG_NETWORK, TAG_PORTS, TAG_SERVICE, TAG_TIER, TAG_TIERS, TAG_WORKLOADS } from "./names";
 
 /**
@@ -409,12 +409,12 @@ class Reader {
     const peers: Endpoint[] = [];
     for (const [attribute, family] of [["cidr_ipv4", "ipv4"], ["cidr_ipv6", "ipv6"]] as const) {
       const value = this.attr(i, attribute);
-      if (value !== null) peers.push(...this.cidrPeers(i.address, attribute, [value], family));
+      if (value !== null) appendAll(peers, this.cidrPeers(i.address, attribute, [value], family));
     }
     const list = this.attr(i, "prefix_list_id");
-    if (list !== null) peers.push(...this.listPeers(i.address, "prefix_list_id", [list]));
+    if (list !== null) appendAll(peers, this.listPeers(i.address, "prefix_list_id", [list]));
     const group = this.attr(i, "referenced_security_group_id");
-    if (group !== null && owner) peers.push(...this.groupPeers(i.address, "referenced_security_group_id", [group], owner));
+    if (group !== null && owner) appendAll(peers, this.groupPeers(i.address, "referenced_security_group_id", [group], owner));
     this.push(i.address, i.type === INGRESS_TYPE ? "ingress" : "egress", owner, peers, port, this.attr(i, "description"), false);
   }
 
@@ -470,8 +470,8 @@ class Reader {
     const list = (key: string, each: (items: Value[]) => Endpoint[]) => {
       const value = block.get(key) ?? null;
       if (value === null) return;
-      if (Array.isArray(value)) peers.push(...each(value));
-      else if (key === "source_security_group_id") peers.push(...each([value]));
+      if (Array.isArray(value)) appendAll(peers, each(value));
+      else if (key === "source_security_group_id") appendAll(peers, each([value]));
       else this.fail(address, `${prefix}${key}`, unknownReason(value, key));
     };
     list("cidr_blocks", (items) => this.cidrPeers(address, `${prefix}cidr_blocks`, items, "ipv4"));
@@ -581,8 +581,30 @@ function unknownReason(value: Value, what: string): string {
   return `${what} is ${describeValue(value)}, which is not what AWS expects`;
 }
 
-/** IP protocol names AWS accepts besides tcp, udp, icmp and icmpv6, by number. */
-const PROTOCOL_NAMES: Record<string, number> = { ah: 51, esp: 50, gre: 47, ipv6: 41, igmp: 2, sctp: 132, "ipv6-icmp": 58, egp: 8, pim: 103, vrrp: 112 };
+/** IP protocol names AWS accepts besides tcp, udp, icmp and icmpv6, by number; a Map, so that `constructor` is no name. */
+const PROTOCOL_NAMES = new Map<string, number>([["ah", 51], ["esp", 50], ["gre", 47], ["ipv6", 41], ["igmp", 2], ["sctp", 132], ["egp", 8], ["pim", 103], ["vrrp", 112]]);
+
+/** The protocols whose ports (or ICMP type and code) AWS reads, by name and by number. */
+const PORTED_PROTOCOLS = new Map<string, "tcp" | "udp" | "icmp" | "icmpv6">([["tcp", "tcp"], ["udp", "udp"], ["icmp", "icmp"], ["icmpv6", "icmpv6"], ["ipv6-icmp", "icmpv6"]]);
+const PORTED_NUMBERS = new Map<number, "tcp" | "udp" | "icmp" | "icmpv6">([[6, "tcp"], [17, "udp"], [1, "icmp"], [58, "icmpv6"]]);
+
+/**
+ * A protocol as AWS parses it: a name, or a number (EC2 reads `"006"` as 6, which is tcp);
+ * undefined when it is neither.
+ */
+function parseProtocol(raw: string): "tcp" | "udp" | "icmp" | "icmpv6" | "all" | { number: number } | undefined {
+  if (raw === "all") return "all";
+  if (/^-?\d{1,5}$/.test(raw)) {
+    const number = Number(raw);
+    if (number === -1) return "all";
+    if (number < 0 || number > 255) return undefined;
+    return PORTED_NUMBERS.get(number) ?? { number };
+  }
+  const named = PORTED_PROTOCOLS.get(raw);
+  if (named) return named;
+  const number = PROTOCOL_NAMES.get(raw);
+  return number === undefined ? undefined : { number };
+}
 
 /**
  * A rule's protocol and ports as AWS reads them, or why they are not valid: `-1`/`all` is every
@@ -592,15 +614,10 @@ const PROTOCOL_NAMES: Record<string, number> = { ah: 51, esp: 50, gre: 47, ipv6:
  */
 export function readPort(protocolValue: Value, fromValue: Value, toValue: Value): PortSpec | string {
   if (typeof protocolValue !== "string" && typeof protocolValue !== "number") return unknownReason(protocolValue, "the protocol");
-  const raw = String(protocolValue).trim().toLowerCase();
-  const named: Record<string, "tcp" | "udp" | "icmp" | "icmpv6" | "all"> = { tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", icmp: "icmp", "1": "icmp", icmpv6: "icmpv6", "58": "icmpv6", "ipv6-icmp": "icmpv6", "-1": "all", all: "all" };
-  const protocol = named[raw];
-  const number = /^\d{1,3}$/.test(raw) ? Number(raw) : PROTOCOL_NAMES[raw];
+  const protocol = parseProtocol(String(protocolValue).trim().toLowerCase());
+  if (protocol === undefined) return `protocol ${JSON.stringify(protocolValue)} is not one AWS accepts (a name such as tcp, or a number 0-255, or -1 for all)`;
   if (protocol === "all") return { protocol: "all" };
-  if (protocol === undefined) {
-    if (number !== undefined && number >= 0 && number <= 255) return { protocol: "ip", number };
-    return `protocol ${JSON.stringify(protocolValue)} is not one AWS accepts (a name such as tcp, or a number 0-255, or -1 for all)`;
-  }
+  if (typeof protocol === "object") return { protocol: "ip", number: protocol.number };
   const from = fromValue === null ? undefined : typeof fromValue === "number" ? fromValue : typeof fromValue === "string" && /^-?\d+$/.test(fromValue) ? Number(fromValue) : NaN;
   const to = toValue === null ? undefined : typeof toValue === "number" ? toValue : typeof toValue === "string" && /^-?\d+$/.test(toValue) ? Number(toValue) : NaN;
   if (Number.isNaN(from)) return unknownReason(fromValue, "from_port");

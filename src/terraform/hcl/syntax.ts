@@ -74,7 +74,13 @@ export function parseExpression(text: string): Expr {
   }
 }
 
-const SIMPLE_TRAVERSAL = /^\$\{([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+)\}$/;
+/**
+ * An identifier, as Terraform allows them: a Unicode letter or `_`, then letters, digits,
+ * combining marks, `_` and `-` (`aws_security_group.wëb-1`).
+ */
+export const IDENTIFIER = "[\\p{L}_][\\p{L}\\p{N}\\p{M}_-]*";
+
+const SIMPLE_TRAVERSAL = new RegExp(`^\\$\\{(${IDENTIFIER}(?:\\.${IDENTIFIER})+)\\}$`, "u");
 
 /**
  * Parses a string of Terraform's JSON syntax: a template whose `${...}` parts are expressions.
@@ -121,8 +127,14 @@ export function formatTraversal(root: string, steps: readonly Step[]): string {
   return out;
 }
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_PART = /[A-Za-z0-9_-]/;
+const NAME_AT = new RegExp(IDENTIFIER, "uy");
+const NAME_PART_AT = /[\p{L}\p{N}\p{M}_-]/uy;
+
+/** The length of the identifier at `pos` in `text`; 0 when there is none. */
+function nameLengthAt(text: string, pos: number): number {
+  NAME_AT.lastIndex = pos;
+  return NAME_AT.exec(text)?.[0].length ?? 0;
+}
 
 /** A scannerless recursive-descent parser over the text. */
 class Parser {
@@ -177,20 +189,27 @@ class Parser {
 
   private identifier(): string {
     this.skipSpace();
-    if (!IDENT_START.test(this.peek())) this.fail("expected a name");
-    const start = this.pos;
-    while (IDENT_PART.test(this.peek())) this.pos++;
-    return this.text.slice(start, this.pos);
+    const length = nameLengthAt(this.text, this.pos);
+    if (length === 0) this.fail("expected a name");
+    this.pos += length;
+    return this.text.slice(this.pos - length, this.pos);
   }
 
   private isIdentifierAhead(): boolean {
     this.skipSpace();
-    return IDENT_START.test(this.peek());
+    return this.nameAhead();
+  }
+
+  /** Whether an identifier starts `offset` code units ahead. */
+  private nameAhead(offset = 0): boolean {
+    return nameLengthAt(this.text, this.pos + offset) > 0;
   }
 
   private keywordAhead(word: string): boolean {
     this.skipSpace();
-    return this.startsWith(word) && !IDENT_PART.test(this.text[this.pos + word.length] ?? "");
+    if (!this.startsWith(word)) return false;
+    NAME_PART_AT.lastIndex = this.pos + word.length;
+    return !NAME_PART_AT.test(this.text);
   }
 
   expression(): Expr {
@@ -274,7 +293,7 @@ class Parser {
       }
       return this.objectBody();
     }
-    if (IDENT_START.test(c)) {
+    if (this.nameAhead()) {
       const name = this.identifier();
       if (name === "true") return { type: "literal", value: true };
       if (name === "false") return { type: "literal", value: false };
@@ -319,7 +338,7 @@ class Parser {
       if (this.accept("}")) return { type: "object", items };
       let key: Expr;
       this.skipSpace();
-      if (IDENT_START.test(this.peek())) {
+      if (this.nameAhead()) {
         const save = this.pos;
         const name = this.identifier();
         this.skipSpace();
@@ -388,7 +407,7 @@ class Parser {
         const match = /^[0-9]+/.exec(this.text.slice(this.pos))!;
         this.pos += match[0].length;
         expr = withStep(expr, { type: "index", key: { type: "literal", value: Number(match[0]) } });
-      } else if (this.peek() === "." && IDENT_START.test(this.peek(1))) {
+      } else if (this.peek() === "." && this.nameAhead(1)) {
         this.pos++;
         expr = withStep(expr, { type: "attr", name: this.identifier() });
       } else if (this.peek() === "[") {
@@ -405,7 +424,7 @@ class Parser {
     const steps: Step[] = [];
     for (;;) {
       this.skipSpace();
-      if (this.peek() === "." && IDENT_START.test(this.peek(1))) {
+      if (this.peek() === "." && this.nameAhead(1)) {
         this.pos++;
         steps.push({ type: "attr", name: this.identifier() });
       } else if (full && this.peek() === "[" && !this.startsWith("[*]")) {
@@ -418,7 +437,7 @@ class Parser {
   }
 
   private heredoc(): Expr {
-    const match = /^<<(-?)([A-Za-z_][\w-]*)\r?\n/.exec(this.text.slice(this.pos, this.pos + 200));
+    const match = new RegExp(`^<<(-?)(${IDENTIFIER})\\r?\\n`, "u").exec(this.text.slice(this.pos, this.pos + 200));
     if (!match) this.fail("malformed heredoc");
     this.pos += match[0].length;
     const marker = match[2];

@@ -51,6 +51,10 @@ describe("expressions", () => {
     ["aws_security_group.this[*].id", "splat(aws_security_group.this: .id)"],
     ["module.net[1].sg_id", "module.net[1].sg_id"],
     ["my-resource.with-dashes.id", "my-resource.with-dashes.id"],
+    ["aws_security_group.wëb-ñ1.id", "aws_security_group.wëb-ñ1.id"],
+    ["local.数据库_sg", "local.数据库_sg"],
+    ["{ for 𝒳 in local.ŝ : 𝒳 => 1 }", "for(𝒳 in local.ŝ: 𝒳 => 1){}"],
+    ["_x.y", "_x.y"],
     ["a - b", "(a - b)"],
     ["1 + 2 * 3", "(1 + (2 * 3))"],
     ["!var.a && (var.b || 1 >= 2)", '(!(var.a) && (var.b || (1 >= 2)))'],
@@ -95,6 +99,7 @@ describe("JSON-syntax strings are templates", () => {
     ["%{ if var.on }yes%{ else }no%{ endif }", "tpl(if)"],
     ["%{ for s in var.list }${s},%{ endfor }", "tpl(for)"],
     ["${ aws_vpc.main.cidr_block }", "aws_vpc.main.cidr_block"],
+    ["${aws_security_group.wëb.id}", "aws_security_group.wëb.id"],
   ])("%s", (text, expected) => {
     expect(show(parseTemplateString(text))).toBe(expected);
   });
