@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { readPort } from "../../../src/targets/aws/read";
@@ -8,8 +8,11 @@ import { sgc } from "../../support/cli";
 
 const dir = mkdtempSync(join(tmpdir(), "sgc-aws-read-"));
 let n = 0;
+// A folder each: a configuration is its whole folder, as Terraform reads it.
 const write = (json: unknown) => {
-  const file = join(dir, `input-${n++}.tf.json`);
+  const folder = join(dir, `input-${n++}`);
+  mkdirSync(folder);
+  const file = join(folder, "main.tf.json");
   writeFileSync(file, JSON.stringify(json, null, 2));
   return file;
 };
