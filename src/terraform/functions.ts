@@ -1,7 +1,7 @@
 import { formatAddress, formatCidr, parseCidr } from "../model/cidr";
 import { LIMITS } from "../validate/limits";
 import { formatString, jsonText } from "./format";
-import { anything, appendAll, dedupe, expandedSize, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
+import { anything, appendAll, dedupe, expandedSize, describeValue, Failure, isSet, isUnknown, isUnordered, isWhollyKnown, Lazy, lift, markUnordered, ObjectValue, oneOf, Ref, toNumber, toSet, toText, Unknown, Value, valueKey } from "./values";
 
 /**
  * Terraform's built-in functions, as far as security groups need them. Functions that pick
@@ -156,7 +156,8 @@ const FUNCTIONS = new Map<string, Fn>([
       return new Failure(`length of ${describeValue(v)}`);
     }),
   ],
-  ["tolist", shallow(([v]) => (Array.isArray(v) ? (isSet(v) ? [...v] : v) : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
+  // A list of a set's elements, in the set's order (which sgc may not know).
+  ["tolist", shallow(([v]) => (Array.isArray(v) ? (isSet(v) ? (isUnordered(v) ? markUnordered([...v]) : [...v]) : v) : v === null ? null : new Failure(`tolist of ${describeValue(v)}`)))],
   ["toset", shallow(([v]) => (Array.isArray(v) ? toSet(v) : v === null ? null : new Failure(`toset of ${describeValue(v)}`)))],
   ["tomap", shallow(([v]) => (v instanceof Map || v === null ? v : new Failure(`tomap of ${describeValue(v)}`)))],
   [
