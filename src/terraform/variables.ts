@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from "fs";
 import { join } from "path";
-import { ConfigModule, ConfigProblem, readConfigurationFile } from "./configuration";
+import { ConfigModule, ConfigProblem, jsonToExpr, readConfigurationFile } from "./configuration";
 import { evaluate } from "./evaluate";
 import { parseExpression } from "./hcl/syntax";
 import { fromJson, isWhollyKnown, Value } from "./values";
@@ -37,7 +37,6 @@ export async function rootVariableValues(dir: string, root: ConfigModule, env: N
     }
     const hcl = !file.endsWith(".json");
     for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
-      // hcl2json writes an expression that is not a literal as "${...}": its value is that expression's.
       values.set(name, hcl ? fromHclJson(value) : fromJson(value));
     }
   }
@@ -72,12 +71,12 @@ function fromEnvironment(text: string): Value {
   }
 }
 
+/**
+ * A value as hcl2json writes it (an expression that is not a literal as "${...}"), evaluated as
+ * Terraform would: as configuration JSON is read, with nothing in scope, as a tfvars value
+ * refers to nothing.
+ */
 function fromHclJson(value: unknown): Value {
-  if (typeof value === "string") {
-    const inner = /^\$\{([\s\S]*)\}$/.exec(value);
-    return inner ? fromEnvironment(inner[1]) : value;
-  }
-  if (Array.isArray(value)) return value.map(fromHclJson);
-  if (value !== null && typeof value === "object") return new Map(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fromHclJson(v)]));
-  return fromJson(value);
+  const evaluated = evaluate(jsonToExpr(value), EMPTY_SCOPE);
+  return isWhollyKnown(evaluated) ? evaluated : fromJson(value);
 }
